@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Properties of {@link Ipv6Address} text (kept apart from the JUnit tests: surefire miscounts a class with both engines). */
-class Ipv6AddressProperties {
+class Ipv6AddressPropertyTest {
     @Property
     void formattedTextParsesBackToTheSameAddress(@ForAll long high, @ForAll long low) {
         Ipv6Address address = new Ipv6Address(high, low);

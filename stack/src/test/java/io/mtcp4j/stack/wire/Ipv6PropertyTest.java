@@ -16,7 +16,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Properties of {@link Ipv6Flyweight} and {@link Ipv6Header}. */
-class Ipv6Properties {
+class Ipv6PropertyTest {
     private final Ipv6Flyweight ip = new Ipv6Flyweight();
 
     /** A header record and the upper-layer bytes after it, as a packet. */
