@@ -1,6 +1,7 @@
 package io.mtcp4j.stack.wire;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * An IPv6 address as the two 64-bit halves the flyweights read ({@code high} holds bytes 0-7,
@@ -240,7 +241,7 @@ public record Ipv6Address(long high, long low) {
             }
             int zeros = 8 - count;
             System.arraycopy(groups, compressAt, groups, compressAt + zeros, count - compressAt);
-            java.util.Arrays.fill(groups, compressAt, compressAt + zeros, 0);
+            Arrays.fill(groups, compressAt, compressAt + zeros, 0);
         } else if (count != 8) {
             throw bad(text, "fewer than eight groups and no '::'");
         }

@@ -1,10 +1,12 @@
 package io.mtcp4j.stack.wire;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The fields of an IPv6 header and its extension header chain, for tests, debugging and building
@@ -35,8 +37,8 @@ public record Ipv6Header(int trafficClass, int flowLabel, int payloadLength, int
         checkRange("payload length", payloadLength, Ipv6Flyweight.MAX_PAYLOAD_LENGTH);
         checkRange("hop limit", hopLimit, 0xff);
         checkRange("upper-layer protocol", upperLayerProtocol, 0xff);
-        java.util.Objects.requireNonNull(source, "source");
-        java.util.Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(destination, "destination");
         extensions = List.copyOf(extensions);
     }
 
@@ -73,7 +75,7 @@ public record Ipv6Header(int trafficClass, int flowLabel, int payloadLength, int
         int type = ip.nextHeader();
         while (cursor < ip.upperLayerOffset()) {
             int length = Ipv6Flyweight.extensionHeaderLength(type, segment, cursor);
-            byte[] body = segment.asSlice(cursor + 2, length - 2).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            byte[] body = segment.asSlice(cursor + 2, length - 2).toArray(ValueLayout.JAVA_BYTE);
             extensions.add(new Extension(type, body));
             type = NetworkOrder.u8(segment, cursor + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET);
             cursor += length;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -128,7 +129,7 @@ class Ipv6FlyweightTest {
         assertEquals(new Ipv6Header(0xb8, 0x12345, 20, 64, HOST, SERVER, Ipv6Flyweight.TCP), header);
         byte[] written = new byte[40];
         assertEquals(40, header.writeTo(MemorySegment.ofArray(written), 0));
-        assertArrayEquals(java.util.Arrays.copyOf(bytes, 40), written);
+        assertArrayEquals(Arrays.copyOf(bytes, 40), written);
     }
 
     @Test
@@ -228,7 +229,7 @@ class Ipv6FlyweightTest {
     void pseudoHeaderSumVerifiesATcpChecksumComputedIndependently() {
         byte[] bytes = plainTcp();
         byte[] pseudo = hex(HOST_HEX, SERVER_HEX, "00000014", "00000006");
-        byte[] tcp = java.util.Arrays.copyOfRange(bytes, 40, 60);
+        byte[] tcp = Arrays.copyOfRange(bytes, 40, 60);
         int checksum = ~referenceSum(concat(pseudo, tcp)) & 0xffff;
         bytes[40 + 16] = (byte) (checksum >>> 8);
         bytes[40 + 17] = (byte) checksum;
@@ -348,7 +349,7 @@ class Ipv6FlyweightTest {
                 .version(6).trafficClass(0xb8).flowLabel(0x12345)
                 .payloadLength(20).nextHeader(Ipv6Flyweight.TCP).hopLimit(64)
                 .source(HOST.high(), HOST.low()).destination(SERVER.high(), SERVER.low());
-        assertArrayEquals(java.util.Arrays.copyOf(plainTcp(), 40), bytes);
+        assertArrayEquals(Arrays.copyOf(plainTcp(), 40), bytes);
         ip.trafficClass(0x01);
         assertEquals(6, ip.version());
         assertEquals(0x12345, ip.flowLabel());
