@@ -18,6 +18,9 @@ import java.util.Optional;
  * with {@link #from} gives an equal set however its options were arranged, as long as each kind
  * appears at most once (the parser keeps the last of duplicates).
  *
+ * <p>The constructor checks each value's range but not the total size, because a set read from a
+ * header may not fit Linux's layout (see {@link #fits()}); {@link #writeTo} refuses such a set.
+ *
  * @param mss maximum segment size, or {@link #ABSENT}
  * @param windowScale window scale shift count as sent (0..255, not clamped to 14), or {@link #ABSENT}
  * @param sackPermitted whether a SACK-Permitted option is present
@@ -259,7 +262,9 @@ public record TcpOptionSet(int mss, int windowScale, boolean sackPermitted, List
 
     /**
      * Options bytes in tcpdump's words, in the order they appear: {@code mss 1460,sackOK,TS val 1
-     * ecr 0,nop,wscale 7}. Malformed bytes are described, not rejected, and end the description.
+     * ecr 0,nop,wscale 7}. Malformed bytes are described, not rejected: a known option of the
+     * wrong size reads {@code mss [wrong length 3]} and the description goes on (its length still
+     * says where the next option starts); a bad length or one running past the end ends it.
      */
     public static String describe(MemorySegment segment, long offset, int length) {
         StringBuilder text = new StringBuilder();
