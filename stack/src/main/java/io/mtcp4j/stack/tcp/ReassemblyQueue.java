@@ -13,11 +13,15 @@ package io.mtcp4j.stack.tcp;
  * <pre>{@code
  * queue.reset(irs + 1);                       // on establishment: RCV.NXT = IRS + 1
  * // each data segment, already trimmed to the receive window (RFC 9293 3.10.7.4):
- * int fresh = queue.add(seq, length);         // record the range (it may start at RCV.NXT)
- * if (fresh < 0) drop the segment;            // REJECTED_*: do not copy its payload
- * else copy the payload into the ring at seq - rcvNxt past its in-order end;
- * int contiguous = queue.advance(rcvNxt);     // bytes that are now in order
- * rcvNxt += contiguous;                       // publish them to the reader
+ * int fresh = queue.add(seq, length);
+ * if (fresh < 0) return drop(segment);        // REJECTED_*: do not copy its payload
+ * int skip = Math.max(0, SeqNum.delta(seq, rcvNxt));   // bytes before RCV.NXT are old
+ * if (skip < length) {                        // place the rest at its offset past the tail
+ *     ring.writeAt(ring.tail() + SeqNum.delta(rcvNxt, seq + skip), payload, payloadOffset + skip, length - skip);
+ * }
+ * int contiguous = queue.advance(rcvNxt);     // bytes now in order, this segment's included
+ * ring.commit(contiguous);                    // publish them to the reader
+ * rcvNxt += contiguous;
  * }</pre>
  * An in-order segment may also bypass {@code add}: move RCV.NXT past it yourself and call
  * {@code advance(newRcvNxt)}, which discards whatever it overwrote and adds what it joined.
@@ -26,11 +30,13 @@ package io.mtcp4j.stack.tcp;
  *
  * <h2>Bounds against a hostile peer</h2>
  * <ul>
- *   <li>At most {@code maxRanges} disjoint ranges (holes are at most as many). A segment that
- *       would open a new range beyond that is rejected with {@link #REJECTED_TOO_MANY_RANGES};
- *       segments that extend, join or duplicate existing ranges are always accepted, so filling
- *       the holes keeps working. The queue never reneges on data it has accepted (and may have
- *       SACKed, RFC 2018 section 8).</li>
+ *   <li>At most {@code maxRanges} disjoint ranges past RCV.NXT (holes are at most as many). A
+ *       segment that would open a new range beyond that is rejected with
+ *       {@link #REJECTED_TOO_MANY_RANGES}; segments that extend, join or duplicate existing
+ *       ranges are always accepted, and so is an in-order one (a range starting at RCV.NXT has
+ *       a slot of its own until {@link #advance} delivers it), so the retransmission that fills
+ *       the first hole can never be refused. The queue never reneges on data it has accepted
+ *       (and may have SACKed, RFC 2018 section 8).</li>
  *   <li>Nothing is held at or past {@code rcvNxt + limitBytes}; a segment reaching there is
  *       rejected with {@link #REJECTED_BEYOND_LIMIT}. Because payload lives in the ring, what
  *       costs memory is how far past RCV.NXT data lands, not how many bytes are held, so the byte
@@ -56,7 +62,7 @@ public final class ReassemblyQueue {
     /** Spans beyond 2^30 bytes cannot be a TCP window (RFC 7323 2.3) and would risk int overflow. */
     public static final int MAX_LIMIT_BYTES = 1 << 30;
 
-    /** {@link #add} result: the segment would open a range beyond {@code maxRanges}; drop it. */
+    /** {@link #add} result: the segment would open an out-of-order range beyond {@code maxRanges}; drop it. */
     public static final int REJECTED_TOO_MANY_RANGES = -1;
     /** {@link #add} result: the segment reaches {@code rcvNxt + limitBytes} or beyond; drop it. */
     public static final int REJECTED_BEYOND_LIMIT = -2;
@@ -76,7 +82,8 @@ public final class ReassemblyQueue {
     private long addCount;
 
     /**
-     * @param maxRanges  most disjoint ranges held at once, at least 1
+     * @param maxRanges  most disjoint ranges held past RCV.NXT, at least 1 (one more, starting at
+     *                   RCV.NXT, may wait for {@link #advance})
      * @param limitBytes data is held only in [rcvNxt, rcvNxt + limitBytes); 1 to {@link #MAX_LIMIT_BYTES}
      */
     public ReassemblyQueue(int maxRanges, int limitBytes) {
@@ -88,9 +95,10 @@ public final class ReassemblyQueue {
         }
         this.maxRanges = maxRanges;
         this.limitBytes = limitBytes;
-        this.starts = new int[maxRanges];
-        this.ends = new int[maxRanges];
-        this.lastAdded = new long[maxRanges];
+        // One extra slot for a range starting at RCV.NXT, which is never refused.
+        this.starts = new int[maxRanges + 1];
+        this.ends = new int[maxRanges + 1];
+        this.lastAdded = new long[maxRanges + 1];
     }
 
     /** Empties the queue and sets RCV.NXT, for a new connection (IRS + 1) or a reused queue. */
@@ -149,7 +157,9 @@ public final class ReassemblyQueue {
 
         if (last < first) {
             // Touches nothing: a new range at index first.
-            if (rangeCount == maxRanges) {
+            // Only one range can start at RCV.NXT (offset 0), and it never counts: it is
+            // deliverable now, and refusing it would refuse the segment every hole waits for.
+            if (newStart > 0 && rangeCount - (startsAtRcvNxt() ? 1 : 0) == maxRanges) {
                 return REJECTED_TOO_MANY_RANGES;
             }
             int tail = rangeCount - first;
@@ -271,7 +281,10 @@ public final class ReassemblyQueue {
         return rangeCount == 0;
     }
 
-    /** Number of disjoint ranges held, at most {@link #maxRanges()}. */
+    /**
+     * Number of disjoint ranges held: at most {@link #maxRanges()}, plus one between an
+     * {@link #add} of in-order data and the {@link #advance} that delivers it.
+     */
     public int rangeCount() {
         return rangeCount;
     }
@@ -307,6 +320,10 @@ public final class ReassemblyQueue {
 
     public int limitBytes() {
         return limitBytes;
+    }
+
+    private boolean startsAtRcvNxt() {
+        return rangeCount > 0 && starts[0] == rcvNxt;
     }
 
     private int offsetOf(int seq) {

@@ -33,6 +33,10 @@ class ReassemblyQueuePropertyTest {
 
     @Provide
     Arbitrary<Scenario> scenarios() {
+        return scenarioArbitrary();
+    }
+
+    static Arbitrary<Scenario> scenarioArbitrary() {
         // Half the time start just before the 2^32 wrap so streams cross it.
         Arbitrary<Integer> isn = Arbitraries.oneOf(Arbitraries.integers(), Arbitraries.integers().between(-3000, -1));
         Arbitrary<List<Integer>> pieceLengths = Arbitraries.integers().between(1, 200).list().ofMinSize(1).ofMaxSize(40);
@@ -124,8 +128,9 @@ class ReassemblyQueuePropertyTest {
     }
 
     @Property(tries = 300)
-    void boundedQueueWithInOrderFastPathStillConverges(@ForAll("scenarios") Scenario scenario,
-                                                       @ForAll @IntRange(min = 1, max = 6) int maxRanges) {
+    void boundedQueueStillConverges(@ForAll("scenarios") Scenario scenario,
+                                    @ForAll @IntRange(min = 1, max = 6) int maxRanges,
+                                    @ForAll boolean inOrderBypassesTheQueue) {
         int length = scenario.streamLength();
         int isn = scenario.isn();
         ReassemblyQueue queue = new ReassemblyQueue(maxRanges, length);
@@ -133,21 +138,24 @@ class ReassemblyQueuePropertyTest {
         BitSet model = new BitSet(length);
 
         for (Segment segment : scenario.arrivals()) {
-            receive(queue, isn, model, segment, maxRanges, length);
+            receive(queue, isn, model, segment, maxRanges, length, inOrderBypassesTheQueue);
         }
         // The sender retransmits everything unacknowledged, in order: that always completes.
         for (Segment segment : scenario.cover()) {
-            receive(queue, isn, model, segment, maxRanges, length);
+            receive(queue, isn, model, segment, maxRanges, length, inOrderBypassesTheQueue);
         }
         assertEquals(isn + length, queue.rcvNxt());
         assertTrue(queue.isEmpty());
     }
 
-    /** The control block's receive path: in-order segments bypass the queue, the rest go through add. */
+    /**
+     * The control block's receive path: out-of-order segments go through add; in-order ones either
+     * bypass the queue (the caller moves RCV.NXT) or go through add too.
+     */
     private static void receive(ReassemblyQueue queue, int isn, BitSet model, Segment segment,
-                                int maxRanges, int length) {
+                                int maxRanges, int length, boolean inOrderBypassesTheQueue) {
         int rcvOffset = queue.rcvNxt() - isn;
-        if (segment.offset() <= rcvOffset && rcvOffset < segment.end()) {
+        if (inOrderBypassesTheQueue && segment.offset() <= rcvOffset && rcvOffset < segment.end()) {
             model.set(segment.offset(), segment.end());
             int contiguous = queue.advance(isn + segment.end());
             assertEquals(model.nextClearBit(0), segment.end() + contiguous);
@@ -156,9 +164,9 @@ class ReassemblyQueuePropertyTest {
             if (fresh == ReassemblyQueue.REJECTED_TOO_MANY_RANGES) {
                 // Only a segment opening a new range may be refused, and only when the queue is full.
                 assertEquals(maxRanges, queue.rangeCount());
+                assertTrue(segment.offset() > rcvOffset, "refused in-order data");
                 int touching = model.nextSetBit(Math.max(segment.offset() - 1, rcvOffset));
                 assertTrue(touching < 0 || touching > segment.end(), "refused a segment that touches held data");
-                assertTrue(segment.offset() > rcvOffset);
             } else {
                 assertTrue(fresh >= 0);
                 model.set(segment.offset(), segment.end());

@@ -265,6 +265,22 @@ class ReassemblyQueueTest {
         }
 
         @Test
+        void aFullQueueStillAcceptsTheSegmentAtRcvNxt() {
+            // Otherwise the retransmission that fills the first hole would be refused forever.
+            ReassemblyQueue small = new ReassemblyQueue(2, 65_536);
+            small.reset(0);
+            small.add(100, 10);
+            small.add(300, 10);
+            assertEquals(10, small.add(-5, 15), "straddles RCV.NXT: [0, 10) is in order");
+            assertEquals(3, small.rangeCount(), "one over maxRanges until advance");
+            assertEquals(ReassemblyQueue.REJECTED_TOO_MANY_RANGES, small.add(500, 10), "out of order: still full");
+            assertEquals(5, small.add(10, 5), "extends the in-order range");
+            assertEquals(15, small.advance(0));
+            assertEquals(2, small.rangeCount());
+            assertEquals(ReassemblyQueue.REJECTED_TOO_MANY_RANGES, small.add(200, 10));
+        }
+
+        @Test
         void byteLimitIsOnHowFarPastRcvNxtDataLands() {
             ReassemblyQueue small = new ReassemblyQueue(8, 1_000);
             small.reset(BASE);
