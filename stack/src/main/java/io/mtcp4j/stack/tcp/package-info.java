@@ -1,0 +1,23 @@
+/**
+ * TCP: the per-connection protocol logic and the pieces it is built from.
+ *
+ * <p>Everything here is pure: no threads, no I/O, no clock reads. Time arrives as a
+ * {@code long nowNs} argument (or, for {@link io.mtcp4j.stack.tcp.RttEstimator}, as measured
+ * durations), so tests drive a connection through any schedule deterministically. Nothing on the
+ * per-segment path allocates; each class preallocates its storage in its constructor.
+ *
+ * <ul>
+ *   <li>{@link io.mtcp4j.stack.tcp.SeqNum}: modular comparison of 32-bit sequence numbers
+ *       (RFC 9293 3.4); sequence numbers are raw {@code int}s and never meet a raw {@code <}.</li>
+ *   <li>{@link io.mtcp4j.stack.tcp.ByteRing}: send and receive rings indexed by 64-bit stream
+ *       offsets; the payload of out-of-order segments is placed straight into the receive ring.</li>
+ *   <li>{@link io.mtcp4j.stack.tcp.ReassemblyQueue}: which ranges past RCV.NXT have arrived
+ *       (ranges only, bounded), and the SACK blocks (RFC 2018) that describe them.</li>
+ *   <li>{@link io.mtcp4j.stack.tcp.RttEstimator}: SRTT, RTTVAR and RTO (RFC 6298, RFC 7323
+ *       Appendix G) with backoff.</li>
+ * </ul>
+ *
+ * <p>Units are in names ({@code rtoNs}, {@code lengthBytes}); RFC 9293's variable names
+ * (SND.UNA, RCV.NXT, ...) appear as {@code sndUna}, {@code rcvNxt}.
+ */
+package io.mtcp4j.stack.tcp;
