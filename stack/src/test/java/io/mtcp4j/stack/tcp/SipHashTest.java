@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SipHash-2-4 against the reference implementation's test vectors (vectors.h of the SipHash
- * reference code, also in the paper's appendix): key 00 01 .. 0f, message i bytes 00 01 .. i-1,
- * for i = 0..63.
+ * reference code): key 00 01 .. 0f, message of i bytes 00 01 .. i-1, for i = 0..63. The 15-byte
+ * entry is the worked example of the paper's appendix A.
  */
 class SipHashTest {
     /** Key bytes 00..07 and 08..0f read little-endian. */
