@@ -1,0 +1,1446 @@
+package io.mtcp4j.stack.tcp;
+
+import static io.mtcp4j.stack.wire.TcpFlyweight.FLAG_ACK;
+import static io.mtcp4j.stack.wire.TcpFlyweight.FLAG_FIN;
+import static io.mtcp4j.stack.wire.TcpFlyweight.FLAG_PSH;
+import static io.mtcp4j.stack.wire.TcpFlyweight.FLAG_RST;
+import static io.mtcp4j.stack.wire.TcpFlyweight.FLAG_SYN;
+
+import io.mtcp4j.stack.wire.TcpFlyweight;
+import io.mtcp4j.stack.wire.TcpOptions;
+import io.mtcp4j.stack.wire.TcpOptionsWriter;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One TCP connection's control block: the state machine of RFC 9293 with the companions that a
+ * modern peer expects (RFC 7323 window scaling, timestamps and PAWS; RFC 2018 SACK generation;
+ * RFC 6298 retransmission timer; RFC 5681/6582 congestion control and NewReno recovery; RFC 5961
+ * challenge ACKs).
+ *
+ * <h2>A pure machine</h2>
+ * Nothing here reads a clock, starts a thread or does I/O. Four kinds of input drive it, each
+ * carrying the time as {@code nowNs}:
+ * <ul>
+ *   <li>{@link #segmentArrived}: a parsed segment for this connection;</li>
+ *   <li>{@link #onTimers}: called when {@link #nextDeadlineNs()} has passed;</li>
+ *   <li>application calls: {@link #write}, {@link #read}, {@link #shutdownOutput}, {@link #close},
+ *       {@link #abort};</li>
+ *   <li>{@link #transmit}: emit everything that is due (control, then ACK, then data segments,
+ *       in mTCP's order) through the {@link TcpOutput}.</li>
+ * </ul>
+ * Input handlers only change state and mark what must be sent; {@link #transmit} sends it. An
+ * engine feeds a whole receive burst to its connections and then calls {@code transmit} once per
+ * marked connection, so one ACK answers many segments (mTCP's flow-level aggregation); a test
+ * calls {@code segmentArrived} and {@code transmit} and compares what came out with the RFC.
+ *
+ * <p>Readiness for the application accumulates in {@link #takeEvents()} bits, published by the
+ * engine once per loop.
+ *
+ * <h2>Sequence space and rings</h2>
+ * Sequence numbers are raw {@code int}s compared with {@link SeqNum}. The send ring's stream
+ * offset 0 is sequence number ISS + 1 (the first data byte after our SYN); the receive ring's is
+ * IRS + 1. {@code sndMax} is the highest sequence number ever sent: after a retransmission
+ * timeout SND.NXT goes back to SND.UNA (go-back-N) while ACKs up to {@code sndMax} stay
+ * acceptable.
+ *
+ * <h2>Choices where the RFCs leave one (Linux's, unless said)</h2>
+ * <ul>
+ *   <li>ACK every second full-sized segment, otherwise after {@link TcpConfig#delayedAckNs()};
+ *       immediately for out-of-order data, data that fills a hole, a FIN, and a window update.
+ *       PSH does not force an ACK.</li>
+ *   <li>A segment without a timestamp on a connection that negotiated them is accepted (Linux);
+ *       RFC 7323 3.2 says SHOULD drop.</li>
+ *   <li>The urgent pointer is ignored: urgent data is delivered inline, as with SO_OOBINLINE.</li>
+ *   <li>close() with unread received data aborts with RST (RFC 9293 3.6 permits it; Linux does).</li>
+ *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1).</li>
+ * </ul>
+ */
+public final class TcpConnection {
+    /** A deadline that never comes. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** Event bit: the handshake completed (connect finished, or a passive connection is ready to accept). */
+    public static final int EVENT_CONNECTED = 1;
+    /** Event bit: new data, end of stream, or an error to report to a reader. */
+    public static final int EVENT_READABLE = 1 << 1;
+    /** Event bit: send ring space freed. */
+    public static final int EVENT_WRITABLE = 1 << 2;
+    /** Event bit: the connection reached CLOSED (see {@link #error()}). */
+    public static final int EVENT_CLOSED = 1 << 3;
+
+    private static final long NS_PER_MS = 1_000_000L;
+    private static final long NS_PER_SECOND = 1_000_000_000L;
+    /** RFC 5681 3.2: fast retransmit on the third duplicate ACK. */
+    private static final int DUPLICATE_ACK_THRESHOLD = 3;
+    /** Bytes of IPv4 + TCP header without options, subtracted from a path MTU to get an MSS. */
+    private static final int TIMESTAMP_OPTION_BYTES = 12;
+
+    private final TcpConfig config;
+    private final TcpEndpoints endpoints;
+    private final TcpOutput output;
+    private final OutgoingSegment out = new OutgoingSegment();
+    private final ByteRing sendRing;
+    private final ByteRing receiveRing;
+    private final ReassemblyQueue reassembly;
+    private final RttEstimator rtt;
+    private final CongestionControl congestion;
+    private final int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+    private final TcpConnectionInfo info = new TcpConnectionInfo();
+
+    private TcpState state = TcpState.CLOSED;
+    private TcpError error = TcpError.NONE;
+    private boolean passiveOpen;
+    private int events;
+
+    // Send sequence space (RFC 9293 3.3.1).
+    private int iss;
+    private int sndUna;
+    private int sndNxt;
+    private int sndMax;
+    private int sndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    private int maxSndWnd;
+    private int sndWindowShift;
+    /** Our MSS for data we send, after option negotiation and without the timestamp option's bytes. */
+    private int sendMss;
+    private boolean finQueued;
+    private boolean finSent;
+    /** Valid when {@link #finSent}: the sequence number our FIN occupies. */
+    private int finSeq;
+    private boolean outputShut;
+
+    // Receive sequence space.
+    private int irs;
+    private int rcvNxt;
+    /** The right edge of the window we last advertised; never moves left (RFC 9293 3.8.6). */
+    private int rcvAdvertisedEdge;
+    private int rcvWindowShift;
+    private boolean finReceived;
+    /** A FIN that arrived ahead of a hole: its sequence number, processed when RCV.NXT reaches it. */
+    private boolean remoteFinPending;
+    private int remoteFinSeq;
+    private boolean applicationClosed;
+
+    // Negotiated options.
+    private boolean windowScaling;
+    private boolean timestampsEnabled;
+    private boolean sackEnabled;
+    private int timestampOffset;
+    private int tsRecent;
+    private int lastAckSent;
+
+    // What transmit() owes.
+    private boolean synDue;
+    private boolean ackDue;
+    private boolean rstDue;
+    private int rstSeq;
+    /** In-order bytes received since our last ACK, for ACK-every-second-full-segment. */
+    private int unackedReceivedBytes;
+    private boolean retransmitFirstDue;
+
+    // Timers, absolute nanoseconds.
+    private long retransmitDeadlineNs = NO_DEADLINE;
+    private long delayedAckDeadlineNs = NO_DEADLINE;
+    private long persistDeadlineNs = NO_DEADLINE;
+    private long keepAliveDeadlineNs = NO_DEADLINE;
+    private long closeDeadlineNs = NO_DEADLINE;
+    private int retransmitCount;
+    private int persistBackoff;
+    private int keepAliveProbesSent;
+    private long lastReceiveNs;
+    private long lastSendNs;
+
+    // RTT timing without timestamps (Karn: one segment at a time, never a retransmitted one).
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStartNs;
+
+    // Loss recovery (RFC 5681 3.2, RFC 6582).
+    private int duplicateAcks;
+    private boolean inRecovery;
+    private int recoveryPoint;
+    private int recoveryInflationBytes;
+
+    // RFC 5961 7 challenge ACK throttle.
+    private long challengeWindowStartNs;
+    private int challengeAcksInWindow;
+
+    private TcpConnection(TcpConfig config, TcpEndpoints endpoints, TcpOutput output) {
+        this.config = config;
+        this.endpoints = endpoints;
+        this.output = output;
+        this.sendRing = ByteRing.allocate(config.sendBufferBytes());
+        this.receiveRing = ByteRing.allocate(config.receiveBufferBytes());
+        this.reassembly = new ReassemblyQueue(config.reassemblyMaxRanges(), config.receiveBufferBytes());
+        this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(), NS_PER_MS);
+        this.congestion = CongestionControl.create(config.congestionControl());
+    }
+
+    // ------------------------------------------------------------------------------------ opens
+
+    /**
+     * Active open (RFC 9293 3.10.1): a connection in SYN_SENT with its SYN due.
+     *
+     * @param iss initial send sequence number ({@link InitialSequenceNumbers})
+     */
+    public static TcpConnection connect(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
+                                        long nowNs) {
+        TcpConnection connection = new TcpConnection(config, endpoints, output);
+        connection.initSend(iss, nowNs);
+        connection.rcvWindowShift = config.receiveWindowShift();
+        connection.state = TcpState.SYN_SENT;
+        connection.synDue = true;
+        return connection;
+    }
+
+    /**
+     * Passive open from a SYN that a listener accepted (RFC 9293 3.10.7.2): a connection in
+     * SYN_RECEIVED with its SYN-ACK due. The SYN's options decide which we use: window scaling,
+     * timestamps and SACK only if the SYN offered them.
+     *
+     * @param syn the wrapped SYN segment (its options parsed)
+     */
+    public static TcpConnection accept(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
+                                       TcpFlyweight syn, long nowNs) {
+        TcpConnection connection = new TcpConnection(config, endpoints, output);
+        connection.passiveOpen = true;
+        connection.initSend(iss, nowNs);
+        connection.initReceive(syn.sequenceNumber());
+        connection.negotiate(syn.options());
+        connection.sndWnd = syn.window(); // never scaled in a SYN (RFC 7323 2.2)
+        connection.maxSndWnd = connection.sndWnd;
+        connection.sndWl1 = syn.sequenceNumber();
+        connection.sndWl2 = iss;
+        if (connection.timestampsEnabled) {
+            connection.tsRecent = syn.options().timestampValue();
+        }
+        connection.lastReceiveNs = nowNs;
+        connection.state = TcpState.SYN_RECEIVED;
+        connection.synDue = true;
+        return connection;
+    }
+
+    private void initSend(int iss, long nowNs) {
+        this.iss = iss;
+        sndUna = iss;
+        sndNxt = iss;
+        sndMax = iss;
+        timestampOffset = iss * 0x9e3779b9; // per-connection offset so TSval does not expose uptime
+        sendMss = config.defaultPeerMssBytes();
+        congestion.init(Math.min(config.mssBytes(), config.defaultPeerMssBytes()), nowNs);
+        lastSendNs = nowNs;
+        lastReceiveNs = nowNs;
+    }
+
+    private void initReceive(int peerIsn) {
+        irs = peerIsn;
+        rcvNxt = peerIsn + 1;
+        reassembly.reset(rcvNxt);
+        rcvAdvertisedEdge = rcvNxt;
+        lastAckSent = rcvNxt;
+    }
+
+    /** Applies the options of the peer's SYN (or SYN-ACK), given what we offered. */
+    private void negotiate(TcpOptions options) {
+        int peerMss = options.hasMss() ? options.mss() : config.defaultPeerMssBytes();
+        windowScaling = config.windowScaling() && options.hasWindowScale();
+        if (windowScaling) {
+            sndWindowShift = Math.min(options.windowScale(), TcpOptions.MAX_WINDOW_SCALE); // RFC 7323 2.3
+            rcvWindowShift = config.receiveWindowShift();
+        } else {
+            sndWindowShift = 0;
+            rcvWindowShift = 0;
+        }
+        timestampsEnabled = config.timestamps() && options.hasTimestamps();
+        sackEnabled = config.selectiveAcks() && options.sackPermitted();
+        // RFC 9293 3.7.1 / RFC 6691: the MSS excludes options; subtract the timestamp option we add to every segment.
+        sendMss = Math.max(64, Math.min(peerMss, config.mssBytes()) - (timestampsEnabled ? TIMESTAMP_OPTION_BYTES : 0));
+        congestion.onMssChange(sendMss);
+    }
+
+    // ------------------------------------------------------------------------------- accessors
+
+    public TcpState state() {
+        return state;
+    }
+
+    public TcpError error() {
+        return error;
+    }
+
+    public TcpEndpoints endpoints() {
+        return endpoints;
+    }
+
+    public TcpConfig config() {
+        return config;
+    }
+
+    /** Returns and clears the readiness bits gathered since the last call. */
+    public int takeEvents() {
+        int taken = events;
+        events = 0;
+        return taken;
+    }
+
+    /** The earliest time {@link #onTimers} has work, or {@link #NO_DEADLINE}. */
+    public long nextDeadlineNs() {
+        long next = Math.min(retransmitDeadlineNs, delayedAckDeadlineNs);
+        next = Math.min(next, persistDeadlineNs);
+        next = Math.min(next, keepAliveDeadlineNs);
+        return Math.min(next, closeDeadlineNs);
+    }
+
+    /** Whether {@link #transmit} has something to send now. */
+    public boolean hasOutputDue() {
+        return synDue || ackDue || rstDue || retransmitFirstDue || dataSendable() || finSendable();
+    }
+
+    /** Bytes the application can read now. */
+    public int readableBytes() {
+        return receiveRing.size();
+    }
+
+    /** Whether the peer's FIN has been received and every byte before it read. */
+    public boolean isEndOfStream() {
+        return finReceived && receiveRing.isEmpty();
+    }
+
+    /** Bytes the application can write now. */
+    public int writableBytes() {
+        return state.canSend() && !outputShut ? sendRing.freeBytes() : 0;
+    }
+
+    /** Per-connection state and counters, refreshed on each call; the returned holder is reused. */
+    public TcpConnectionInfo info() {
+        info.state = state;
+        info.congestionWindowBytes = congestion.cwndBytes();
+        info.slowStartThresholdBytes = congestion.ssthreshBytes();
+        info.smoothedRttNs = rtt.srttNs();
+        info.rttVarianceNs = rtt.rttvarNs();
+        info.rtoNs = rtt.rtoNs();
+        info.sendMssBytes = sendMss;
+        info.sendWindowBytes = sndWnd;
+        info.receiveWindowBytes = advertisedWindowBytes();
+        info.bytesInFlight = flightBytes();
+        info.unsentBytes = unsentBytes();
+        info.unreadBytes = receiveRing.size();
+        return info;
+    }
+
+    // -------------------------------------------------------------------------- application side
+
+    /**
+     * Queues bytes to send (the send ring); returns how many fit.
+     *
+     * @throws IllegalStateException when the connection can no longer send (not open, or output shut down)
+     */
+    public int write(byte[] source, int offset, int length) {
+        checkCanWrite();
+        return sendRing.append(source, offset, length);
+    }
+
+    /** As {@link #write(byte[], int, int)} from a memory segment. */
+    public int write(MemorySegment source, long offset, int length) {
+        checkCanWrite();
+        return sendRing.append(source, offset, length);
+    }
+
+    private void checkCanWrite() {
+        if (outputShut || !(state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+            throw new IllegalStateException("cannot write in state " + state + (outputShut ? " after shutdown" : ""));
+        }
+    }
+
+    /**
+     * Reads received bytes; a window update becomes due when reading opened the window enough.
+     *
+     * @return bytes read, 0 when none are available yet, -1 at end of stream
+     */
+    public int read(byte[] destination, int offset, int length) {
+        int count = receiveRing.read(destination, offset, length);
+        if (count == 0) {
+            return isEndOfStream() ? -1 : 0;
+        }
+        afterRead();
+        return count;
+    }
+
+    /** As {@link #read(byte[], int, int)} into a memory segment. */
+    public int read(MemorySegment destination, long offset, int length) {
+        int count = receiveRing.read(destination, offset, length);
+        if (count == 0) {
+            return isEndOfStream() ? -1 : 0;
+        }
+        afterRead();
+        return count;
+    }
+
+    private void afterRead() {
+        // Linux's rule (tcp_cleanup_rbuf): announce the opened window when it at least doubles
+        // and passes the receiver's silly-window threshold (RFC 9293 3.8.6.2.2).
+        if (!state.canReceive() && state != TcpState.CLOSE_WAIT) {
+            return;
+        }
+        int current = advertisedWindowBytes();
+        int possible = receiveRing.freeBytes();
+        if (possible >= 2 * Math.max(current, 1) && possible - current >= swsThresholdBytes()) {
+            ackDue = true;
+        }
+    }
+
+    /** Half-close (RFC 9293 3.10.4 for our direction): a FIN follows the queued data. */
+    public void shutdownOutput() {
+        if (outputShut) {
+            return;
+        }
+        outputShut = true;
+        switch (state) {
+            case SYN_SENT, CLOSED, LISTEN -> enterClosed(TcpError.NONE); // nothing to say to the peer yet
+            case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> finQueued = true;
+            default -> { }
+        }
+    }
+
+    /**
+     * CLOSE (RFC 9293 3.10.4): the application is done with both directions. Unread received
+     * data turns the close into an abort (RST), as Linux does, so the peer learns its data was
+     * lost.
+     */
+    public void close(long nowNs) {
+        applicationClosed = true;
+        if (receiveRing.size() > 0 && state.isSynchronized()) {
+            abort(nowNs);
+            return;
+        }
+        shutdownOutput();
+    }
+
+    /** ABORT (RFC 9293 3.10.5; SO_LINGER 0): RST to the peer if synchronized, then CLOSED. */
+    public void abort(long nowNs) {
+        if (state == TcpState.SYN_RECEIVED || state.isSynchronized()) {
+            if (state != TcpState.TIME_WAIT) {
+                rstDue = true;
+                rstSeq = sndNxt;
+            }
+        }
+        enterClosed(TcpError.ABORTED);
+    }
+
+    // ----------------------------------------------------------------------------- segment input
+
+    /**
+     * Processes one segment for this connection (RFC 9293 3.10.7, SEGMENT ARRIVES).
+     *
+     * @param tcp     the segment, wrapped with its options parsed
+     * @param payload the memory the segment's payload lies in ({@code tcp.payloadOffset()},
+     *                {@code tcp.payloadLength()})
+     */
+    public void segmentArrived(long nowNs, TcpFlyweight tcp, MemorySegment payload) {
+        info.segmentsReceived++;
+        switch (state) {
+            case CLOSED, LISTEN -> { } // the engine answers segments to closed ports (TcpResets)
+            case SYN_SENT -> synSentArrived(nowNs, tcp, payload);
+            default -> synchronizedArrived(nowNs, tcp, payload);
+        }
+    }
+
+    /** RFC 9293 3.10.7.3. */
+    private void synSentArrived(long nowNs, TcpFlyweight tcp, MemorySegment payload) {
+        int flags = tcp.flags();
+        boolean hasAck = (flags & FLAG_ACK) != 0;
+        int ack = tcp.acknowledgmentNumber();
+        // First: check the ACK bit.
+        if (hasAck && (SeqNum.le(ack, iss) || SeqNum.gt(ack, sndMax))) {
+            if ((flags & FLAG_RST) == 0) {
+                queueReset(ack);
+            }
+            return;
+        }
+        boolean ackAcceptable = hasAck; // SND.UNA < SEG.ACK <= SND.NXT holds after the check above
+        // Second: the RST bit. RFC 5961 3.2 leaves SYN-SENT as RFC 793 had it: acceptable only with an acceptable ACK.
+        if ((flags & FLAG_RST) != 0) {
+            if (ackAcceptable) {
+                enterClosed(TcpError.CONNECTION_REFUSED);
+            }
+            return;
+        }
+        // Fourth: the SYN bit (the third, security, does not apply).
+        if ((flags & FLAG_SYN) == 0) {
+            return;
+        }
+        initReceive(tcp.sequenceNumber());
+        negotiate(tcp.options());
+        if (timestampsEnabled) {
+            tsRecent = tcp.options().timestampValue();
+        }
+        lastReceiveNs = nowNs;
+        if (ackAcceptable) {
+            sndUna = ack;
+            synDue = false;
+            sampleHandshakeRtt(nowNs, tcp);
+            updateWindow(tcp, true);
+            state = TcpState.ESTABLISHED;
+            events |= EVENT_CONNECTED | EVENT_WRITABLE;
+            stopRetransmitTimer();
+            retransmitCount = 0;
+            startKeepAlive(nowNs);
+            ackDue = true;
+            // Data or FIN on the SYN-ACK: continue at the sixth step.
+            receiveText(nowNs, tcp, payload, tcp.sequenceNumber() + 1, (int) tcp.payloadLength());
+            if ((flags & FLAG_FIN) != 0) {
+                receiveFin(nowNs, tcp.sequenceNumber() + 1 + (int) tcp.payloadLength());
+            }
+        } else {
+            // Simultaneous open: SYN-RECEIVED, and SYN-ACK with our ISS (RFC 9293 3.10.7.3, figure 7).
+            sndWnd = tcp.window();
+            maxSndWnd = sndWnd;
+            sndWl1 = tcp.sequenceNumber();
+            sndWl2 = sndUna;
+            state = TcpState.SYN_RECEIVED;
+            sndNxt = iss;
+            synDue = true;
+        }
+    }
+
+    /** RFC 9293 3.10.7.4, "Otherwise", for SYN-RECEIVED and every synchronized state. */
+    private void synchronizedArrived(long nowNs, TcpFlyweight tcp, MemorySegment payload) {
+        int flags = tcp.flags();
+        int seq = tcp.sequenceNumber();
+        int payloadLength = (int) tcp.payloadLength();
+        int segmentLength = payloadLength + ((flags & FLAG_SYN) != 0 ? 1 : 0) + ((flags & FLAG_FIN) != 0 ? 1 : 0);
+        TcpOptions options = tcp.options();
+        boolean hasTimestamp = timestampsEnabled && options.hasTimestamps();
+
+        if (state == TcpState.SYN_RECEIVED && passiveOpen && (flags & (FLAG_SYN | FLAG_ACK | FLAG_RST)) == FLAG_SYN
+                && seq == irs) {
+            // The peer sent its SYN again, so our SYN-ACK was lost: send it again (as Linux does).
+            synDue = true;
+            return;
+        }
+
+        // RFC 7323 5.3 R1: PAWS, before the sequence check.
+        if (hasTimestamp && (flags & FLAG_RST) == 0 && SeqNum.lt(options.timestampValue(), tsRecent)) {
+            info.pawsRejected++;
+            ackDue = true;
+            return;
+        }
+
+        // First: the sequence number (RFC 9293 3.10.7.4, the four cases).
+        int rcvWnd = receiveWindowForAcceptance();
+        boolean acceptable;
+        if (segmentLength == 0) {
+            acceptable = rcvWnd == 0 ? seq == rcvNxt : SeqNum.inWindow(seq, rcvNxt, rcvWnd);
+        } else {
+            acceptable = rcvWnd != 0
+                    && (SeqNum.inWindow(seq, rcvNxt, rcvWnd) || SeqNum.inWindow(seq + segmentLength - 1, rcvNxt, rcvWnd));
+        }
+        if (!acceptable) {
+            // A zero window still takes valid ACKs and RSTs at RCV.NXT (RFC 9293 3.10.7.4).
+            boolean zeroWindowAck = rcvWnd == 0 && seq == rcvNxt;
+            if (state == TcpState.TIME_WAIT && (flags & FLAG_FIN) != 0 && seq + segmentLength == rcvNxt) {
+                // RFC 9293 3.10.7.4 eighth: a retransmission of the peer's FIN; ACK it and restart 2 MSL.
+                ackDue = true;
+                closeDeadlineNs = nowNs + config.timeWaitNs();
+                return;
+            }
+            if (!zeroWindowAck) {
+                if ((flags & FLAG_RST) == 0) {
+                    info.outOfWindowSegments++;
+                    ackDue = true;
+                }
+                return;
+            }
+            payloadLength = 0; // process the ACK part only
+            flags &= ~FLAG_FIN;
+        }
+
+        // Second: the RST bit (RFC 5961 3.2).
+        if ((flags & FLAG_RST) != 0) {
+            if (seq == rcvNxt) {
+                resetReceived();
+            } else {
+                challengeAck(nowNs);
+            }
+            return;
+        }
+
+        // Fourth: the SYN bit (RFC 5961 4.2; RFC 9293 3.10.7.4).
+        if ((flags & FLAG_SYN) != 0) {
+            challengeAck(nowNs);
+            return;
+        }
+
+        // Fifth: the ACK bit.
+        if ((flags & FLAG_ACK) == 0) {
+            return;
+        }
+        lastReceiveNs = nowNs;
+        keepAliveProbesSent = 0;
+        if (keepAliveDeadlineNs != NO_DEADLINE) {
+            keepAliveDeadlineNs = nowNs + config.keepAliveIdleNs();
+        }
+        int ack = tcp.acknowledgmentNumber();
+        if (state == TcpState.SYN_RECEIVED) {
+            if (SeqNum.lt(sndUna, ack) && SeqNum.le(ack, sndMax)) {
+                state = TcpState.ESTABLISHED;
+                synDue = false;
+                sndUna = iss + 1;
+                sampleHandshakeRtt(nowNs, tcp);
+                updateWindow(tcp, false);
+                sndWl1 = seq;
+                sndWl2 = ack;
+                stopRetransmitTimer();
+                retransmitCount = 0;
+                events |= EVENT_CONNECTED | EVENT_WRITABLE;
+                startKeepAlive(nowNs);
+            } else {
+                queueReset(ack);
+                return;
+            }
+        }
+        if (!processAck(nowNs, tcp, seq, ack, payloadLength)) {
+            return;
+        }
+        if (state == TcpState.CLOSED) {
+            return; // LAST-ACK completed
+        }
+
+        // RFC 7323 4.3: remember the timestamp of a segment that covers Last.ACK.sent.
+        if (hasTimestamp && SeqNum.le(seq, lastAckSent) && SeqNum.ge(options.timestampValue(), tsRecent)) {
+            tsRecent = options.timestampValue();
+        }
+
+        // Sixth (URG) is ignored. Seventh: segment text.
+        if (payloadLength > 0) {
+            if (state.canReceive()) {
+                receiveText(nowNs, tcp, payload, seq, payloadLength);
+            } else {
+                // After the peer's FIN nothing more can come: RFC 9293 says ignore the text.
+                info.outOfWindowSegments++;
+            }
+        }
+
+        // Eighth: the FIN bit.
+        if ((flags & FLAG_FIN) != 0) {
+            receiveFin(nowNs, seq + payloadLength);
+        }
+    }
+
+    /**
+     * The ACK processing of RFC 9293 3.10.7.4 fifth step, with RFC 5961 5.2's acceptability test.
+     *
+     * @return false when the segment is to be dropped
+     */
+    private boolean processAck(long nowNs, TcpFlyweight tcp, int seq, int ack, int payloadLength) {
+        // RFC 5961 5.2: acceptable if SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT.
+        if (SeqNum.gt(ack, sndMax)) {
+            ackDue = true; // ACK of something not yet sent: send an ACK, drop the segment
+            return false;
+        }
+        if (SeqNum.lt(ack, sndUna - Math.max(maxSndWnd, 1))) {
+            challengeAck(nowNs);
+            return false;
+        }
+
+        if (SeqNum.gt(ack, sndUna)) {
+            newDataAcked(nowNs, tcp, ack);
+        } else if (ack == sndUna && isDuplicateAck(tcp, payloadLength)) {
+            duplicateAckReceived(nowNs);
+        }
+        updateWindow(tcp, false);
+
+        switch (state) {
+            case FIN_WAIT_1 -> {
+                if (finAcked()) {
+                    state = TcpState.FIN_WAIT_2;
+                    if (applicationClosed) {
+                        closeDeadlineNs = nowNs + config.finWait2TimeoutNs();
+                    }
+                }
+            }
+            case CLOSING -> {
+                if (finAcked()) {
+                    enterTimeWait(nowNs);
+                }
+            }
+            case LAST_ACK -> {
+                if (finAcked()) {
+                    enterClosed(TcpError.NONE);
+                    return true;
+                }
+            }
+            case TIME_WAIT -> {
+                // Only a retransmitted FIN can arrive here: acknowledge it and restart 2 MSL.
+                if ((tcp.flags() & FLAG_FIN) != 0) {
+                    ackDue = true;
+                    closeDeadlineNs = nowNs + config.timeWaitNs();
+                }
+                return false;
+            }
+            default -> { }
+        }
+        return true;
+    }
+
+    private boolean finAcked() {
+        return finSent && SeqNum.gt(sndUna, finSeq);
+    }
+
+    /** RFC 5681 2: a duplicate ACK carries no data, does not move the window, and data is outstanding. */
+    private boolean isDuplicateAck(TcpFlyweight tcp, int payloadLength) {
+        return payloadLength == 0
+                && (tcp.flags() & (FLAG_SYN | FLAG_FIN)) == 0
+                && sndMax != sndUna
+                && scaledWindow(tcp) == sndWnd;
+    }
+
+    private void newDataAcked(long nowNs, TcpFlyweight tcp, int ack) {
+        int ackedSequence = ack - sndUna;
+        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it.
+        boolean coversFin = finSent && SeqNum.gt(ack, finSeq);
+        int ackedData = ackedSequence - (coversFin ? 1 : 0);
+        int freed = sendRing.release(sendRing.head() + ackedData);
+        sndUna = ack;
+        if (SeqNum.lt(sndNxt, sndUna)) {
+            sndNxt = sndUna; // after go-back-N, an ACK for data sent before the timeout
+        }
+        info.bytesAcked += freed;
+        if (freed > 0 && state.canSend() && !outputShut) {
+            events |= EVENT_WRITABLE;
+        }
+        long rttNs = sampleRtt(nowNs, tcp, ack);
+
+        if (inRecovery) {
+            if (SeqNum.ge(ack, recoveryPoint)) {
+                // RFC 6582 3.2 step 3, full acknowledgment: leave recovery with cwnd = ssthresh.
+                inRecovery = false;
+                recoveryInflationBytes = 0;
+                congestion.onExitRecovery(nowNs, flightBytes());
+            } else {
+                // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged.
+                retransmitFirstDue = true;
+                recoveryInflationBytes = Math.max(0, recoveryInflationBytes - ackedData) + sendMss;
+            }
+        } else {
+            congestion.onAck(nowNs, ackedData, rttNs, false, isApplicationLimited());
+        }
+        duplicateAcks = 0;
+        retransmitCount = 0;
+        persistBackoff = 0;
+        // RFC 6298 5.2/5.3: stop the timer when everything is acknowledged, else restart it.
+        if (sndUna == sndMax) {
+            stopRetransmitTimer();
+        } else {
+            retransmitDeadlineNs = nowNs + rtt.rtoNs();
+        }
+    }
+
+    private void duplicateAckReceived(long nowNs) {
+        info.duplicateAcksReceived++;
+        duplicateAcks++;
+        if (inRecovery) {
+            recoveryInflationBytes += sendMss; // RFC 6582 3.2 step 4 (RFC 5681 3.2 step 4)
+            return;
+        }
+        // RFC 6582 3.2 step 2: enter recovery only for losses after the last recovery.
+        if (duplicateAcks == DUPLICATE_ACK_THRESHOLD && SeqNum.gt(sndUna, recoveryPoint - 1)) {
+            inRecovery = true;
+            recoveryPoint = sndMax;
+            congestion.onEnterRecovery(nowNs, flightBytes());
+            recoveryInflationBytes = DUPLICATE_ACK_THRESHOLD * sendMss;
+            retransmitFirstDue = true;
+            info.fastRetransmits++;
+        }
+    }
+
+    private boolean isApplicationLimited() {
+        return unsentBytes() == 0 && flightBytes() < congestion.cwndBytes();
+    }
+
+    private long sampleRtt(long nowNs, TcpFlyweight tcp, int ack) {
+        long sampleNs = -1;
+        if (timestampsEnabled && tcp.options().hasTimestamps() && tcp.options().timestampEchoReply() != 0) {
+            // RFC 7323 4.1: the echoed timestamp dates the acknowledged transmission, even a retransmission.
+            int elapsedMs = timestampNow(nowNs) - tcp.options().timestampEchoReply();
+            if (elapsedMs >= 0) {
+                sampleNs = Math.max(1, elapsedMs) * NS_PER_MS;
+            }
+        } else if (rttTiming && SeqNum.gt(ack, rttSeq)) {
+            sampleNs = nowNs - rttStartNs;
+        }
+        if (SeqNum.gt(ack, rttSeq)) {
+            rttTiming = false;
+        }
+        if (sampleNs > 0) {
+            rtt.sample(sampleNs);
+        }
+        return sampleNs;
+    }
+
+    private void sampleHandshakeRtt(long nowNs, TcpFlyweight tcp) {
+        // Karn: only a SYN sent once gives a sample without timestamps.
+        long sampleNs = -1;
+        if (timestampsEnabled && tcp.options().hasTimestamps() && tcp.options().timestampEchoReply() != 0) {
+            sampleNs = Math.max(1, timestampNow(nowNs) - tcp.options().timestampEchoReply()) * NS_PER_MS;
+        } else if (retransmitCount == 0 && rttTiming) {
+            sampleNs = nowNs - rttStartNs;
+        }
+        rttTiming = false;
+        if (sampleNs > 0) {
+            rtt.sample(sampleNs);
+        }
+        congestion.init(sendMss, retransmitCount > 0, nowNs);
+    }
+
+    /** RFC 9293 3.10.7.4 fifth step: update the send window from newer segments only. */
+    private void updateWindow(TcpFlyweight tcp, boolean synSegment) {
+        int seq = tcp.sequenceNumber();
+        int ack = tcp.acknowledgmentNumber();
+        if (synSegment || SeqNum.lt(sndWl1, seq) || (sndWl1 == seq && SeqNum.le(sndWl2, ack))) {
+            int window = synSegment ? tcp.window() : scaledWindow(tcp);
+            boolean opened = sndWnd == 0 && window > 0;
+            sndWnd = window;
+            sndWl1 = seq;
+            sndWl2 = ack;
+            maxSndWnd = Math.max(maxSndWnd, window);
+            if (opened) {
+                persistDeadlineNs = NO_DEADLINE;
+                persistBackoff = 0;
+            }
+        }
+    }
+
+    private int scaledWindow(TcpFlyweight tcp) {
+        return (int) Math.min((long) tcp.window() << sndWindowShift, Integer.MAX_VALUE);
+    }
+
+    /** RFC 9293 3.10.7.4 seventh step; payload already known to overlap the window. */
+    private void receiveText(long nowNs, TcpFlyweight tcp, MemorySegment payload, int seq, int length) {
+        if (length <= 0) {
+            return;
+        }
+        // Trim what lies beyond what the ring can hold (the window we offered, or a little more).
+        long roomPastNxt = receiveRing.writeLimit() - receiveRing.tail();
+        int offsetPastNxt = seq - rcvNxt;
+        int keep = (int) Math.min(length, roomPastNxt - offsetPastNxt);
+        if (keep <= 0) {
+            ackDue = true;
+            return;
+        }
+        boolean inOrder = seq == rcvNxt || SeqNum.lt(seq, rcvNxt);
+        boolean hadHoles = !reassembly.isEmpty();
+        int fresh = reassembly.add(seq, keep);
+        if (fresh < 0) {
+            info.reassemblyDrops++;
+            ackDue = true;
+            return;
+        }
+        int skip = Math.max(0, rcvNxt - seq);
+        if (skip < keep) {
+            receiveRing.writeAt(receiveRing.tail() + (seq + skip - rcvNxt), payload,
+                    tcp.payloadOffset() + skip, keep - skip);
+        }
+        int contiguous = reassembly.advance(rcvNxt);
+        if (contiguous > 0) {
+            receiveRing.commit(contiguous);
+            rcvNxt += contiguous;
+            info.bytesReceived += contiguous;
+            events |= EVENT_READABLE;
+        }
+        if (fresh < keep) {
+            info.duplicateBytesReceived += keep - fresh;
+        }
+        if (!inOrder || hadHoles || fresh == 0) {
+            ackDue = true; // out of order, filling a hole, or a duplicate: ACK at once (RFC 5681 4.2)
+        } else if ((unackedReceivedBytes += length) >= 2 * receiveMss()) {
+            ackDue = true; // every second full-sized segment (RFC 9293 3.8.6.3)
+        } else if (delayedAckDeadlineNs == NO_DEADLINE) {
+            delayedAckDeadlineNs = nowNs + config.delayedAckNs();
+        }
+        if (remoteFinPending && rcvNxt == remoteFinSeq) {
+            remoteFinPending = false;
+            acceptFin(nowNs);
+        }
+    }
+
+    /** RFC 9293 3.10.7.4 eighth step. */
+    private void receiveFin(long nowNs, int finSequence) {
+        if (!state.canReceive() && state != TcpState.SYN_RECEIVED) {
+            if (state == TcpState.CLOSE_WAIT || state == TcpState.CLOSING || state == TcpState.LAST_ACK) {
+                ackDue = true; // a retransmitted FIN: acknowledge again
+            }
+            return;
+        }
+        if (finSequence != rcvNxt) {
+            // The FIN lies past a hole: keep it until the data before it arrives.
+            if (SeqNum.gt(finSequence, rcvNxt)) {
+                remoteFinPending = true;
+                remoteFinSeq = finSequence;
+            }
+            ackDue = true;
+            return;
+        }
+        acceptFin(nowNs);
+    }
+
+    private void acceptFin(long nowNs) {
+        rcvNxt++;
+        finReceived = true;
+        ackDue = true;
+        events |= EVENT_READABLE;
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> {
+                if (finAcked()) {
+                    enterTimeWait(nowNs);
+                } else {
+                    state = TcpState.CLOSING;
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(nowNs);
+            default -> { }
+        }
+    }
+
+    private void resetReceived() {
+        info.resetsReceived++;
+        switch (state) {
+            case SYN_RECEIVED -> enterClosed(passiveOpen ? TcpError.CONNECTION_RESET : TcpError.CONNECTION_REFUSED);
+            case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(TcpError.NONE);
+            default -> enterClosed(TcpError.CONNECTION_RESET);
+        }
+    }
+
+    /** RFC 5961 7: at most {@link TcpConfig#challengeAcksPerSecond()} challenge ACKs per second. */
+    private void challengeAck(long nowNs) {
+        if (nowNs - challengeWindowStartNs >= NS_PER_SECOND) {
+            challengeWindowStartNs = nowNs;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow < config.challengeAcksPerSecond()) {
+            challengeAcksInWindow++;
+            info.challengeAcksSent++;
+            ackDue = true;
+        }
+    }
+
+    private void queueReset(int sequence) {
+        rstDue = true;
+        rstSeq = sequence;
+    }
+
+    // ------------------------------------------------------------------------------------ timers
+
+    /** Runs every timer whose deadline is at or before {@code nowNs}. */
+    public void onTimers(long nowNs) {
+        if (closeDeadlineNs <= nowNs) {
+            closeDeadlineNs = NO_DEADLINE;
+            enterClosed(TcpError.NONE); // TIME_WAIT over, or an orphaned FIN_WAIT_2 timed out
+            return;
+        }
+        if (delayedAckDeadlineNs <= nowNs) {
+            delayedAckDeadlineNs = NO_DEADLINE;
+            ackDue = true;
+        }
+        if (retransmitDeadlineNs <= nowNs) {
+            retransmitTimeout(nowNs);
+        }
+        if (persistDeadlineNs <= nowNs) {
+            persistTimeout(nowNs);
+        }
+        if (keepAliveDeadlineNs <= nowNs) {
+            keepAliveTimeout(nowNs);
+        }
+    }
+
+    /** RFC 6298 5.4-5.7 and RFC 9293 3.8.3 (R2: give up after the configured retries). */
+    private void retransmitTimeout(long nowNs) {
+        retransmitDeadlineNs = NO_DEADLINE;
+        int limit = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED
+                ? config.synRetries() : config.maxRetransmissions();
+        if (retransmitCount >= limit) {
+            if (state.isSynchronized() || state == TcpState.SYN_RECEIVED) {
+                rstDue = true;
+                rstSeq = sndNxt;
+            }
+            enterClosed(TcpError.TIMED_OUT);
+            return;
+        }
+        retransmitCount++;
+        info.retransmissionTimeouts++;
+        rtt.backoff();
+        rttTiming = false; // Karn
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+            synDue = true;
+            if (!rtt.hasSample()) {
+                rtt.fallBackAfterHandshakeTimeout(); // RFC 6298 5.7
+            }
+            return;
+        }
+        congestion.onRetransmissionTimeout(nowNs, flightBytes());
+        inRecovery = false;
+        recoveryInflationBytes = 0;
+        recoveryPoint = sndMax; // RFC 6582 4.1: no fast recovery for losses before this point
+        duplicateAcks = 0;
+        // Go back N: everything after SND.UNA is sent again as the congestion window allows.
+        sndNxt = sndUna;
+        if (finSent && !finAcked()) {
+            finSent = false;
+        }
+    }
+
+    private void persistTimeout(long nowNs) {
+        persistDeadlineNs = NO_DEADLINE;
+        if (sndWnd != 0 || unsentBytes() == 0 || flightBytes() != 0) {
+            persistBackoff = 0;
+            return;
+        }
+        // RFC 9293 3.8.6.1: probe the zero window with one byte of new data.
+        if (emitData(nowNs, 1, true)) {
+            info.zeroWindowProbes++;
+        }
+        persistBackoff = Math.min(persistBackoff + 1, 16);
+    }
+
+    private void keepAliveTimeout(long nowNs) {
+        if (!state.isSynchronized() || state == TcpState.TIME_WAIT) {
+            keepAliveDeadlineNs = NO_DEADLINE;
+            return;
+        }
+        if (keepAliveProbesSent >= config.keepAliveProbes()) {
+            rstDue = true;
+            rstSeq = sndNxt;
+            enterClosed(TcpError.TIMED_OUT);
+            return;
+        }
+        if (flightBytes() == 0 && unsentBytes() == 0) {
+            // RFC 9293 3.8.4: SEG.SEQ = SND.NXT - 1 with no data, which the peer must answer with an ACK.
+            out.reset(sndNxt - 1, rcvNxt, FLAG_ACK, windowField(false));
+            addTimestamp(nowNs);
+            if (send()) {
+                keepAliveProbesSent++;
+                info.keepAliveProbes++;
+            }
+        }
+        keepAliveDeadlineNs = nowNs + config.keepAliveIntervalNs();
+    }
+
+    private void startKeepAlive(long nowNs) {
+        if (config.keepAlive()) {
+            keepAliveDeadlineNs = nowNs + config.keepAliveIdleNs();
+        }
+    }
+
+    private void stopRetransmitTimer() {
+        retransmitDeadlineNs = NO_DEADLINE;
+    }
+
+    private void enterTimeWait(long nowNs) {
+        state = TcpState.TIME_WAIT;
+        stopRetransmitTimer();
+        persistDeadlineNs = NO_DEADLINE;
+        keepAliveDeadlineNs = NO_DEADLINE;
+        delayedAckDeadlineNs = NO_DEADLINE;
+        closeDeadlineNs = nowNs + config.timeWaitNs();
+    }
+
+    private void enterClosed(TcpError reason) {
+        if (state == TcpState.CLOSED && error != TcpError.NONE) {
+            return;
+        }
+        state = TcpState.CLOSED;
+        if (error == TcpError.NONE) {
+            error = reason;
+        }
+        synDue = false;
+        ackDue = false;
+        retransmitFirstDue = false;
+        retransmitDeadlineNs = NO_DEADLINE;
+        delayedAckDeadlineNs = NO_DEADLINE;
+        persistDeadlineNs = NO_DEADLINE;
+        keepAliveDeadlineNs = NO_DEADLINE;
+        closeDeadlineNs = NO_DEADLINE;
+        events |= EVENT_CLOSED | EVENT_READABLE | EVENT_WRITABLE;
+    }
+
+    /**
+     * Whether a new SYN may reuse this connection's four-tuple while it is in TIME_WAIT (RFC 6191):
+     * with timestamps, when the SYN's timestamp is newer than the last one seen; without, when its
+     * sequence number is past RCV.NXT (RFC 1122 4.2.2.13).
+     */
+    public boolean acceptsSynInTimeWait(TcpFlyweight syn) {
+        if (state != TcpState.TIME_WAIT) {
+            return false;
+        }
+        if (timestampsEnabled && syn.options().hasTimestamps()) {
+            return SeqNum.gt(syn.options().timestampValue(), tsRecent);
+        }
+        return SeqNum.gt(syn.sequenceNumber(), rcvNxt);
+    }
+
+    // ------------------------------------------------------------------------------------ output
+
+    /**
+     * Sends everything due now: a RST, SYN or SYN-ACK, retransmissions, new data within the
+     * windows and Nagle's rule, a FIN, and a pure ACK if nothing else carried one.
+     *
+     * @return the number of segments handed to the output
+     */
+    public int transmit(long nowNs) {
+        int sent = 0;
+        if (rstDue) {
+            out.reset(rstSeq, 0, FLAG_RST, 0);
+            if (!send()) {
+                return sent;
+            }
+            rstDue = false;
+            info.resetsSent++;
+            sent++;
+        }
+        if (state == TcpState.CLOSED) {
+            return sent;
+        }
+        if (synDue) {
+            if (!emitSyn(nowNs)) {
+                return sent;
+            }
+            synDue = false;
+            sent++;
+        }
+        if (state == TcpState.SYN_SENT || state == TcpState.LISTEN) {
+            return sent;
+        }
+        if (retransmitFirstDue && state != TcpState.SYN_RECEIVED) {
+            int length = (int) Math.min(sendMss, unsentBytesFrom(sndUna));
+            boolean withFin = false;
+            if (length == 0 && finSent && sndUna == finSeq) {
+                withFin = true;
+            }
+            if (length > 0 || withFin) {
+                if (!emitSegmentAt(nowNs, sndUna, length, withFin)) {
+                    return sent;
+                }
+                info.retransmittedSegments++;
+                sent++;
+            }
+            retransmitFirstDue = false;
+        }
+        if (state != TcpState.SYN_RECEIVED) {
+            while (dataSendable()) {
+                int length = sendableLength();
+                if (length <= 0 || !emitData(nowNs, length, false)) {
+                    break;
+                }
+                sent++;
+            }
+            if (finSendable()) {
+                if (!emitFin(nowNs)) {
+                    return sent;
+                }
+                sent++;
+            }
+            armPersistIfNeeded(nowNs);
+        }
+        if (ackDue) {
+            out.reset(sndNxt, rcvNxt, FLAG_ACK, windowField(false));
+            addTimestamp(nowNs);
+            addSackBlocks();
+            if (!send()) {
+                return sent;
+            }
+            sent++;
+        }
+        return sent;
+    }
+
+    private boolean emitSyn(long nowNs) {
+        boolean synAck = state == TcpState.SYN_RECEIVED;
+        int flags = synAck ? FLAG_SYN | FLAG_ACK : FLAG_SYN;
+        out.reset(iss, synAck ? rcvNxt : 0, flags, Math.min(0xffff, receiveRing.freeBytes()));
+        TcpOptionsWriter options = out.options();
+        options.mss(config.mssBytes());
+        boolean offerScale = synAck ? windowScaling : config.windowScaling();
+        if (offerScale) {
+            options.windowScale(rcvWindowShift);
+        }
+        if (synAck ? sackEnabled : config.selectiveAcks()) {
+            options.sackPermitted();
+        }
+        if (synAck ? timestampsEnabled : config.timestamps()) {
+            options.timestamps(timestampNow(nowNs), synAck ? tsRecent : 0);
+        }
+        if (!send()) {
+            return false;
+        }
+        if (synAck) {
+            rcvAdvertisedEdge = rcvNxt + out.window();
+            lastAckSent = rcvNxt;
+            ackDue = false;
+        }
+        sndNxt = iss + 1;
+        if (SeqNum.lt(sndMax, sndNxt)) {
+            sndMax = sndNxt;
+        }
+        if (retransmitCount == 0 && !rttTiming) {
+            rttTiming = true;
+            rttSeq = iss;
+            rttStartNs = nowNs;
+        }
+        retransmitDeadlineNs = nowNs + rtt.rtoNs();
+        return true;
+    }
+
+    private boolean dataSendable() {
+        return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
+                || ((state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK) && !finSent))
+                && unsentBytes() > 0 && sendableLength() > 0;
+    }
+
+    /**
+     * How many bytes the next new-data segment may carry, zero if none: the least of the unsent
+     * bytes, the MSS and the usable window (RFC 5681 congestion window, RFC 9293 send window),
+     * then Nagle (RFC 9293 3.7.4) and sender-side silly-window avoidance (3.8.6.2.1).
+     */
+    private int sendableLength() {
+        long unsent = unsentBytes();
+        if (unsent == 0) {
+            return 0;
+        }
+        long congestionWindow = (long) congestion.cwndBytes() + (inRecovery ? recoveryInflationBytes : 0);
+        long window = Math.min(sndWnd, congestionWindow);
+        long usable = window - flightBytes();
+        if (usable <= 0) {
+            return 0;
+        }
+        int length = (int) Math.min(Math.min(unsent, sendMss), usable);
+        if (length == sendMss) {
+            return length;
+        }
+        boolean everythingQueued = length == unsent;
+        boolean nothingOutstanding = flightBytes() == 0;
+        // Nagle: a short segment only when nothing is outstanding (or with TCP_NODELAY, or to finish a FIN).
+        if (everythingQueued && (nothingOutstanding || config.noDelay() || finQueued)) {
+            return length;
+        }
+        // Sender SWS: a partial segment that fills at least half the largest window seen.
+        if (length >= maxSndWnd / 2 && maxSndWnd > 0 && (nothingOutstanding || config.noDelay())) {
+            return length;
+        }
+        return 0;
+    }
+
+    private boolean finSendable() {
+        return !finSent && unsentBytes() == 0 && finMayBeSent();
+    }
+
+    /** Whether our FIN is queued and the state lets it go (again, after a timeout). */
+    private boolean finMayBeSent() {
+        return finQueued && switch (state) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
+            default -> false;
+        };
+    }
+
+    private boolean emitData(long nowNs, int length, boolean probe) {
+        long streamOffset = streamOffsetOf(sndNxt);
+        int available = (int) Math.min(length, sendRing.tail() - streamOffset);
+        if (available <= 0) {
+            return false;
+        }
+        boolean last = streamOffset + available == sendRing.tail();
+        boolean withFin = last && !probe && finMayBeSent();
+        if (!emitSegmentAt(nowNs, sndNxt, available, withFin)) {
+            return false;
+        }
+        return true;
+    }
+
+    private boolean emitFin(long nowNs) {
+        return emitSegmentAt(nowNs, sndNxt, 0, true);
+    }
+
+    /**
+     * Emits [seq, seq + length) of the send ring (a first transmission or a retransmission), with
+     * FIN when asked, and advances SND.NXT and SND.MAX past it.
+     */
+    private boolean emitSegmentAt(long nowNs, int seq, int length, boolean withFin) {
+        int flags = FLAG_ACK;
+        long streamOffset = streamOffsetOf(seq);
+        if (length > 0 && streamOffset + length == sendRing.tail()) {
+            flags |= FLAG_PSH;
+        }
+        if (withFin) {
+            flags |= FLAG_FIN;
+        }
+        out.reset(seq, rcvNxt, flags, windowField(false));
+        addTimestamp(nowNs);
+        addSackBlocks();
+        if (length > 0) {
+            out.payload(sendRing, streamOffset, length);
+        }
+        if (!send()) {
+            return false;
+        }
+        boolean retransmission = SeqNum.lt(seq, sndMax);
+        int end = seq + length + (withFin ? 1 : 0);
+        if (withFin) {
+            if (!finSent) {
+                finSent = true;
+                finSeq = seq + length;
+                enterFinState();
+            }
+        }
+        if (SeqNum.gt(end, sndNxt)) {
+            sndNxt = end;
+        }
+        if (SeqNum.gt(end, sndMax)) {
+            sndMax = end;
+        }
+        if (!retransmission && !rttTiming && !timestampsEnabled) {
+            rttTiming = true;
+            rttSeq = seq;
+            rttStartNs = nowNs;
+        }
+        if (retransmission && length > 0 && SeqNum.le(seq, rttSeq)) {
+            rttTiming = false; // Karn: never time a retransmitted segment
+        }
+        info.bytesSent += retransmission ? 0 : length;
+        if (retransmission) {
+            info.bytesRetransmitted += length;
+        }
+        if (retransmitDeadlineNs == NO_DEADLINE) {
+            retransmitDeadlineNs = nowNs + rtt.rtoNs(); // RFC 6298 5.1
+        }
+        if (!retransmission && congestion.cwndBytes() > 0 && nowNs - lastSendNs > rtt.rtoNs() && flightBytes() == length) {
+            congestion.onRestartAfterIdle(nowNs, nowNs - lastSendNs, rtt.rtoNs()); // RFC 5681 4.1
+        }
+        lastSendNs = nowNs;
+        return true;
+    }
+
+    private void enterFinState() {
+        switch (state) {
+            case ESTABLISHED, SYN_RECEIVED -> state = TcpState.FIN_WAIT_1;
+            case CLOSE_WAIT -> state = TcpState.LAST_ACK;
+            default -> { }
+        }
+    }
+
+    private void armPersistIfNeeded(long nowNs) {
+        if (sndWnd == 0 && unsentBytes() > 0 && flightBytes() == 0 && persistDeadlineNs == NO_DEADLINE
+                && state.isSynchronized()) {
+            long backoffNs = rtt.rtoNs() << Math.min(persistBackoff, 16);
+            persistDeadlineNs = nowNs + Math.min(Math.max(backoffNs, config.minRtoNs()), config.maxRtoNs());
+        }
+    }
+
+    /** Hands {@link #out} to the output; on success the ACK it carries settles what was owed. */
+    private boolean send() {
+        if (!output.transmit(this, out)) {
+            info.outputFull++;
+            return false;
+        }
+        info.segmentsSent++;
+        if ((out.flags() & FLAG_ACK) != 0) {
+            ackDue = false;
+            unackedReceivedBytes = 0;
+            delayedAckDeadlineNs = NO_DEADLINE;
+            lastAckSent = out.acknowledgmentNumber();
+            int edge = out.acknowledgmentNumber() + (out.window() << ((out.flags() & FLAG_SYN) != 0 ? 0 : rcvWindowShift));
+            if (SeqNum.gt(edge, rcvAdvertisedEdge)) {
+                rcvAdvertisedEdge = edge;
+            }
+        }
+        return true;
+    }
+
+    private void addTimestamp(long nowNs) {
+        if (timestampsEnabled) {
+            out.options().timestamps(timestampNow(nowNs), tsRecent);
+        }
+    }
+
+    private void addSackBlocks() {
+        if (sackEnabled && !reassembly.isEmpty()) {
+            int maxBlocks = timestampsEnabled ? 3 : 4;
+            int blocks = reassembly.sackBlocks(sackEdges, maxBlocks);
+            for (int i = 0; i < blocks; i++) {
+                out.options().sackBlock(sackEdges[2 * i], sackEdges[2 * i + 1]);
+            }
+        }
+    }
+
+    /**
+     * The window field for an outgoing segment: the free receive space, scaled, with the right
+     * edge never moved left (RFC 9293 3.8.6) and moved right only in steps that avoid silly
+     * windows (RFC 9293 3.8.6.2.2).
+     */
+    private int windowField(boolean syn) {
+        int free = receiveRing.freeBytes();
+        int candidateEdge = rcvNxt + free;
+        int edge = rcvAdvertisedEdge;
+        if (SeqNum.gt(candidateEdge, edge) && (candidateEdge - edge >= swsThresholdBytes() || SeqNum.le(edge, rcvNxt))) {
+            edge = candidateEdge;
+        }
+        int window = Math.max(0, edge - rcvNxt);
+        if (syn) {
+            return Math.min(window, 0xffff);
+        }
+        // Round up so that scaling never shrinks the edge below one already advertised.
+        int field = (window + (1 << rcvWindowShift) - 1) >>> rcvWindowShift;
+        if ((long) field << rcvWindowShift > free + (long) Math.max(0, rcvAdvertisedEdge - rcvNxt)) {
+            field = window >>> rcvWindowShift;
+        }
+        return Math.min(field, 0xffff);
+    }
+
+    /** The segment size the peer sends us at most: our MSS less the timestamp option. */
+    private int receiveMss() {
+        return config.mssBytes() - (timestampsEnabled ? TIMESTAMP_OPTION_BYTES : 0);
+    }
+
+    private int swsThresholdBytes() {
+        return Math.min(receiveRing.capacity() / 2, sendMss);
+    }
+
+    /** The window we last advertised, from RCV.NXT to its right edge. */
+    private int advertisedWindowBytes() {
+        return Math.max(0, rcvAdvertisedEdge - rcvNxt);
+    }
+
+    /** The window used to judge acceptability: what we advertised (never less than the ring's free space at RCV.NXT). */
+    private int receiveWindowForAcceptance() {
+        return Math.max(advertisedWindowBytes(), 0);
+    }
+
+    private int timestampNow(long nowNs) {
+        return (int) (nowNs / NS_PER_MS) + timestampOffset;
+    }
+
+    // --------------------------------------------------------------------------- send-side math
+
+    /** Sequence space sent and not yet acknowledged (including SYN/FIN). */
+    private int flightBytes() {
+        return sndNxt - sndUna;
+    }
+
+    /** Bytes in the send ring not yet sent (from SND.NXT). */
+    private long unsentBytes() {
+        return unsentBytesFrom(sndNxt);
+    }
+
+    private long unsentBytesFrom(int seq) {
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || state == TcpState.CLOSED) {
+            return 0;
+        }
+        return Math.max(0, sendRing.tail() - streamOffsetOf(seq));
+    }
+
+    /** The send ring's stream offset of sequence number {@code seq} (data starts at ISS + 1). */
+    private long streamOffsetOf(int seq) {
+        int headSeq = iss + 1 + (int) sendRing.head();
+        return sendRing.head() + (seq - headSeq);
+    }
+}

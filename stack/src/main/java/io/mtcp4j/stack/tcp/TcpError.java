@@ -1,0 +1,15 @@
+package io.mtcp4j.stack.tcp;
+
+/** Why a connection failed; the provider turns each into the exception the JDK throws. */
+public enum TcpError {
+    /** No failure. */
+    NONE,
+    /** RST in answer to our SYN ("Connection refused"). */
+    CONNECTION_REFUSED,
+    /** RST on an open connection ("Connection reset"). */
+    CONNECTION_RESET,
+    /** Retransmissions or keepalive probes went unanswered ("Connection timed out"). */
+    TIMED_OUT,
+    /** This side aborted the connection (SO_LINGER 0, or close with unread data). */
+    ABORTED
+}
