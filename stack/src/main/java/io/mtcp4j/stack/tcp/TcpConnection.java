@@ -87,6 +87,9 @@ public final class TcpConnection {
     private final int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
     private final TcpConnectionInfo info = new TcpConnectionInfo();
 
+    /** The listener a passive connection came from, told when it establishes or closes; null for active opens. */
+    private TcpListener listener;
+
     private TcpState state = TcpState.CLOSED;
     private TcpError error = TcpError.NONE;
     private boolean passiveOpen;
@@ -221,12 +224,63 @@ public final class TcpConnection {
         return connection;
     }
 
+    /**
+     * Passive open completed by a SYN cookie (RFC 4987 3.6): the ACK that returned a valid cookie
+     * creates the connection directly in ESTABLISHED with the options the cookie carried, then
+     * the ACK itself (and any data on it) is processed.
+     *
+     * @param iss the cookie (our SYN-ACK's sequence number)
+     * @param ack the handshake's final ACK, wrapped with its options parsed
+     */
+    public static TcpConnection acceptCookie(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
+                                             int peerMssBytes, int peerWindowScale, boolean sackPermitted,
+                                             boolean timestamps, TcpFlyweight ack, MemorySegment payload, long nowNs) {
+        TcpConnection connection = new TcpConnection(config, endpoints, output);
+        connection.passiveOpen = true;
+        connection.initSend(iss, nowNs);
+        connection.initReceive(ack.sequenceNumber() - 1);
+        connection.windowScaling = config.windowScaling() && peerWindowScale >= 0;
+        connection.sndWindowShift = connection.windowScaling ? Math.min(peerWindowScale, TcpOptions.MAX_WINDOW_SCALE) : 0;
+        connection.rcvWindowShift = connection.windowScaling ? config.receiveWindowShift() : 0;
+        connection.timestampsEnabled = config.timestamps() && timestamps && ack.options().hasTimestamps();
+        connection.sackEnabled = config.selectiveAcks() && sackPermitted;
+        connection.sendMss = Math.max(64, Math.min(peerMssBytes, config.mssBytes())
+                - (connection.timestampsEnabled ? TIMESTAMP_OPTION_BYTES : 0));
+        connection.congestion.onMssChange(connection.sendMss);
+        if (connection.timestampsEnabled) {
+            connection.tsRecent = ack.options().timestampValue();
+        }
+        // The SYN-ACK advertised min(65535, free) unscaled; take that as the edge already offered.
+        connection.rcvAdvertisedEdge = connection.rcvNxt + Math.min(0xffff, connection.receiveRing.freeBytes());
+        connection.sndNxt = iss + 1;
+        connection.sndMax = iss + 1;
+        connection.sndWl1 = ack.sequenceNumber() - 1;
+        connection.sndWl2 = iss;
+        connection.state = TcpState.SYN_RECEIVED;
+        connection.segmentArrived(nowNs, ack, payload);
+        return connection;
+    }
+
+    /** The timestamp clock offset of a connection with this ISS, so that a SYN cookie's SYN-ACK and the connection agree. */
+    static int timestampOffset(int iss) {
+        return iss * 0x9e3779b9; // per-connection offset so TSval does not expose uptime
+    }
+
+    /** Milliseconds of the timestamp clock (RFC 7323 5.4: 1 ms ticks) for a connection with this ISS. */
+    static int timestampValue(int iss, long nowNs) {
+        return (int) (nowNs / NS_PER_MS) + timestampOffset(iss);
+    }
+
+    void listener(TcpListener listener) {
+        this.listener = listener;
+    }
+
     private void initSend(int iss, long nowNs) {
         this.iss = iss;
         sndUna = iss;
         sndNxt = iss;
         sndMax = iss;
-        timestampOffset = iss * 0x9e3779b9; // per-connection offset so TSval does not expose uptime
+        timestampOffset = timestampOffset(iss);
         sendMss = config.defaultPeerMssBytes();
         congestion.init(Math.min(config.mssBytes(), config.defaultPeerMssBytes()), nowNs);
         lastSendNs = nowNs;
@@ -595,6 +649,9 @@ public final class TcpConnection {
                 retransmitCount = 0;
                 events |= EVENT_CONNECTED | EVENT_WRITABLE;
                 startKeepAlive(nowNs);
+                if (listener != null) {
+                    listener.childEstablished(this);
+                }
             } else {
                 queueReset(ack);
                 return;
@@ -1063,6 +1120,11 @@ public final class TcpConnection {
         keepAliveDeadlineNs = NO_DEADLINE;
         closeDeadlineNs = NO_DEADLINE;
         events |= EVENT_CLOSED | EVENT_READABLE | EVENT_WRITABLE;
+        if (listener != null) {
+            TcpListener parent = listener;
+            listener = null;
+            parent.childClosed(this);
+        }
     }
 
     /**
