@@ -77,6 +77,9 @@ final class FrameInvariants {
                     assertTrue(icmp.checksumValid());
                 }
                 assertIcmpv4RoundTrips(icmp);
+                if (icmp.isError()) {
+                    checkQuotedIpv4(icmp.segment(), icmp.quotedDatagramOffset(), icmp.quotedDatagramLength());
+                }
             }
             default -> throw new AssertionError("IPv4 carrying " + parser.transport());
         }
@@ -113,8 +116,39 @@ final class FrameInvariants {
                     assertTrue(icmp.checksumValid(pseudoHeaderSum));
                 }
                 assertIcmpv6RoundTrips(icmp);
+                if (Icmpv6Flyweight.isError(icmp.type())) {
+                    checkQuotedIpv6(icmp.segment(), icmp.quotedPacketOffset(), icmp.quotedPacketLength());
+                }
             }
             default -> throw new AssertionError("IPv6 carrying " + parser.transport());
+        }
+    }
+
+    /**
+     * An ICMP error quotes the datagram that caused it; the stack wraps the quote to find the
+     * connection, so that wrap gets the same treatment: whatever the quote holds, it reports and
+     * stays inside the quote.
+     */
+    private static void checkQuotedIpv4(MemorySegment segment, long quoteOffset, long quoteLength) {
+        Ipv4Flyweight quoted = new Ipv4Flyweight();
+        Malformed result = quoted.wrapQuoted(segment, quoteOffset, quoteLength);
+        assertNotNull(result);
+        if (result == Malformed.NONE) {
+            assertTrue(quoted.payloadLength() >= 0);
+            assertTrue(quoted.payloadOffset() + quoted.payloadLength() <= quoteOffset + quoteLength, "quoted data inside the quote");
+            assertPrintable(Ipv4Header.from(quoted));
+        }
+    }
+
+    private static void checkQuotedIpv6(MemorySegment segment, long quoteOffset, long quoteLength) {
+        Ipv6Flyweight quoted = new Ipv6Flyweight();
+        Malformed result = quoted.wrapQuoted(segment, quoteOffset, quoteLength);
+        assertNotNull(result);
+        if (result == Malformed.NONE) {
+            assertTrue(quoted.upperLayerLength() >= 0);
+            assertTrue(quoted.upperLayerOffset() + quoted.upperLayerLength() <= quoteOffset + quoteLength,
+                    "quoted upper layer inside the quote");
+            assertPrintable(Ipv6Header.from(quoted));
         }
     }
 

@@ -267,7 +267,10 @@ class FrameParserPropertyTest {
                         new Icmpv6Message.NeighborSolicitation(code, 0, target, mac)),
                 Combinators.combine(codes, flags, flags, flags, addresses, macs).as((code, router, solicited, override, target, mac) ->
                         new Icmpv6Message.NeighborAdvertisement(code, 0, router, solicited, override, target, mac)),
-                Combinators.combine(otherTypes, codes, data).as((type, code, body) -> new Icmpv6Message.Other(type, code, 0, body))));
+                Combinators.combine(otherTypes, codes, data)
+                        // An error type, known or not, has at least the 32-bit word after the checksum.
+                        .filter((type, code, body) -> type >= 128 || body.length >= 4)
+                        .as((type, code, body) -> new Icmpv6Message.Other(type, code, 0, body))));
         return messages.map(WireFrame.Icmpv6::new);
     }
 }

@@ -563,6 +563,9 @@ class FrameParserTest {
                 Arguments.of("echo request of 7 bytes",
                         ipv6Other(List.of(), Ipv6Flyweight.ICMPV6, new byte[] {(byte) 128, 0, 0, 0, 0, 1, 0}).bytes(),
                         Malformed.ICMPV6_TRUNCATED, Network.IPV6),
+                Arguments.of("unknown error type 126 without the 32-bit word of every error",
+                        ipv6Other(List.of(), Ipv6Flyweight.ICMPV6, new byte[] {126, 0, 0, 0}).bytes(),
+                        Malformed.ICMPV6_TRUNCATED, Network.IPV6),
                 Arguments.of("neighbor solicitation option of length 0",
                         ipv6Other(List.of(), Ipv6Flyweight.ICMPV6, withByte(solicitationBody, 24 + 1, 0)).bytes(),
                         Malformed.ICMPV6_BAD_OPTION, Network.IPV6));
