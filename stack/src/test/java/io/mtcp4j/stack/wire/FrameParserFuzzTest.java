@@ -16,10 +16,16 @@ import java.util.Arrays;
  * holds valid and edge-case seed frames and every crash the fuzzer found (kept as regression
  * inputs once fixed). To fuzz, from the repository root:
  * <pre>
- *   JAZZER_FUZZ=1 ./mvnw -B -o -pl stack test -Dtest=FrameParserFuzzTest
+ *   JAZZER_FUZZ=1 ./mvnw -B -o -pl stack test -Dtest=FrameParserFuzzTest \
+ *       -Dmaven.compiler.release=23 -Dmtcp4j.buildDirectory=/tmp/mtcp4j-fuzz
  * </pre>
  * Jazzer then mutates the seeds for {@code maxDuration}, keeps the inputs it found interesting in
- * {@code stack/.cifuzz-corpus/} (not committed) and writes any crash into the inputs directory.
+ * {@code stack/.cifuzz-corpus/} (ignored by git) and writes any crash as {@code crash-<sha1>} into
+ * the inputs directory: fix the bug, keep the file. The two extra properties are there because
+ * Jazzer 0.24's bundled ASM reads class files up to Java 23 only: classes compiled for 25 are
+ * left uninstrumented ("Unsupported class file major version 69"), which costs nothing in
+ * regression mode but leaves fuzzing without coverage feedback. The wire code needs nothing
+ * newer than 23, so the fuzzing build compiles for 23, into a build directory of its own.
  */
 class FrameParserFuzzTest {
     /** Bytes in front of the frame's copy: a frame rarely starts at offset 0 of a receive buffer. */
