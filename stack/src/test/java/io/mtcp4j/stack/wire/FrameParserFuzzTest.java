@@ -21,11 +21,11 @@ import java.util.Arrays;
  * </pre>
  * Jazzer then mutates the seeds for {@code maxDuration}, keeps the inputs it found interesting in
  * {@code stack/.cifuzz-corpus/} (ignored by git) and writes any crash as {@code crash-<sha1>} into
- * the inputs directory: fix the bug, keep the file. The two extra properties are there because
+ * the inputs directory: fix the bug, keep the file. The two extra {@code -D} settings are there because
  * Jazzer 0.24's bundled ASM reads class files up to Java 23 only: classes compiled for 25 are
  * left uninstrumented ("Unsupported class file major version 69"), which costs nothing in
  * regression mode but leaves fuzzing without coverage feedback. The wire code needs nothing
- * newer than 23, so the fuzzing build compiles for 23, into a build directory of its own.
+ * newer than 23 (nor do its tests), so the fuzzing build compiles for 23, into a build directory of its own.
  */
 class FrameParserFuzzTest {
     /** Bytes in front of the frame's copy: a frame rarely starts at offset 0 of a receive buffer. */
