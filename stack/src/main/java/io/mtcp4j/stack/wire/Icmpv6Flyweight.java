@@ -196,7 +196,13 @@ public final class Icmpv6Flyweight {
         return this;
     }
 
-    /** The fewest bytes a message of this type can have; {@link #HEADER_LENGTH} for types not known here. */
+    /**
+     * The fewest bytes a message of this type can have. An error type not known here (0, 5-127)
+     * still needs {@link #ERROR_MIN_LENGTH}: RFC 4443 2.4 (b) and (d) have such an error handed to
+     * the upper layer that sent the packet it quotes, so it is read with the layout every error
+     * shares, the 32-bit word and then the invoking packet, and {@link #quotedPacketLength()} must
+     * not come out negative. Informational types not known here need only {@link #HEADER_LENGTH}.
+     */
     public static int minimumLength(int type) {
         return switch (type) {
             case ECHO_REQUEST, ECHO_REPLY -> ECHO_MIN_LENGTH;
@@ -205,7 +211,7 @@ public final class Icmpv6Flyweight {
             case ROUTER_ADVERTISEMENT -> ROUTER_ADVERTISEMENT_MIN_LENGTH;
             case NEIGHBOR_SOLICITATION, NEIGHBOR_ADVERTISEMENT -> NEIGHBOR_MIN_LENGTH;
             case REDIRECT -> REDIRECT_MIN_LENGTH;
-            default -> HEADER_LENGTH;
+            default -> isError(type) ? ERROR_MIN_LENGTH : HEADER_LENGTH;
         };
     }
 

@@ -318,11 +318,16 @@ class Icmpv6FlyweightTest {
 
     // Every reason the wrap reports.
 
-    /** RFC 4443 and RFC 4861 fixed parts: one byte fewer than each is truncated; exactly that many is not. */
+    /**
+     * RFC 4443 and RFC 4861 fixed parts: one byte fewer than each is truncated; exactly that many is
+     * not. Unknown error types (0, 5-127) have the 32-bit word of every error; unknown informational
+     * types only the 4-byte header.
+     */
     @ParameterizedTest(name = "type {0} needs {1} bytes")
     @CsvSource({
         "128, 8", "129, 8", "1, 8", "2, 8", "3, 8", "4, 8",
         "133, 8", "134, 16", "135, 24", "136, 24", "137, 40", "200, 4",
+        "0, 8", "5, 8", "127, 8", "130, 4",
     })
     void messageShorterThanItsTypeNeedsIsTruncated(int type, int minimumLength) {
         byte[] packet = new byte[minimumLength];

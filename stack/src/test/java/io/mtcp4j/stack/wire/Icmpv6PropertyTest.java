@@ -120,7 +120,10 @@ class Icmpv6PropertyTest {
                 Combinators.combine(codes, checksums, addresses, macs).as(Icmpv6Message.NeighborSolicitation::new),
                 Combinators.combine(codes, checksums, Arbitraries.of(true, false), Arbitraries.of(true, false),
                         Arbitraries.of(true, false), addresses, macs).as(Icmpv6Message.NeighborAdvertisement::new),
-                Combinators.combine(otherTypes, codes, checksums, data).as(Icmpv6Message.Other::new),
+                Combinators.combine(otherTypes, codes, checksums, data)
+                        // An error type, known or not, has at least the 32-bit word after the checksum.
+                        .filter((type, code, checksum, body) -> type >= 128 || body.length >= 4)
+                        .as(Icmpv6Message.Other::new),
                 Combinators.combine(codes, checksums, macs).as(Icmpv6PropertyTest::routerSolicitation)));
     }
 
