@@ -52,6 +52,7 @@ public final class FrameParser {
     public Malformed parse(MemorySegment frame, long offset, long length, boolean verifyChecksums) {
         network = Network.NONE;
         transport = Transport.NONE;
+        pseudoHeaderSum = 0;
         Malformed result = ethernet.wrap(frame, offset, length);
         if (result != Malformed.NONE) {
             return result;
