@@ -15,6 +15,8 @@
  *       (ranges only, bounded), and the SACK blocks (RFC 2018) that describe them.</li>
  *   <li>{@link io.mtcp4j.stack.tcp.RttEstimator}: SRTT, RTTVAR and RTO (RFC 6298, RFC 7323
  *       Appendix G) with backoff.</li>
+ *   <li>{@link io.mtcp4j.stack.tcp.SackScoreboard}: the sender's SACKed ranges (RFC 2018, D-SACK
+ *       per RFC 2883) and RFC 6675's IsLost, SetPipe and NextSeg over them, in O(ranges).</li>
  * </ul>
  *
  * <p>Units are in names ({@code rtoNs}, {@code lengthBytes}); RFC 9293's variable names
