@@ -791,6 +791,9 @@ public final class TcpConnection {
         if (sampleNs > 0) {
             rtt.sample(sampleNs);
         }
+        if (retransmitCount > 0) {
+            rtt.fallBackAfterHandshakeTimeout(); // RFC 6298 5.7: RTO 3 s "when data transmission begins", unless measured
+        }
         congestion.init(sendMss, retransmitCount > 0, nowNs);
     }
 
@@ -973,10 +976,7 @@ public final class TcpConnection {
         rtt.backoff();
         rttTiming = false; // Karn
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-            synDue = true;
-            if (!rtt.hasSample()) {
-                rtt.fallBackAfterHandshakeTimeout(); // RFC 6298 5.7
-            }
+            synDue = true; // the SYN backs off as any segment (RFC 6298 5.5); 5.7's 3 s waits for the handshake's end
             return;
         }
         congestion.onRetransmissionTimeout(nowNs, flightBytes());
