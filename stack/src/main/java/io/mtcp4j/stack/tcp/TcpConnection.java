@@ -568,6 +568,12 @@ public final class TcpConnection {
 
         // Fourth: the SYN bit (RFC 5961 4.2; RFC 9293 3.10.7.4).
         if ((flags & FLAG_SYN) != 0) {
+            if (state == TcpState.SYN_RECEIVED && passiveOpen) {
+                // RFC 9293 3.10.7.4 fourth: a passive SYN-RECEIVED "returns to LISTEN": the embryonic
+                // connection is dropped without a word (the listener answers the peer's next SYN).
+                enterClosed(TcpError.CONNECTION_RESET);
+                return;
+            }
             challengeAck(nowNs);
             return;
         }
