@@ -552,6 +552,12 @@ public final class TcpConnection {
                 }
                 return;
             }
+            if (segmentLength > 0 && (flags & FLAG_RST) == 0) {
+                // Text or FIN at a zero window is still unacceptable and must be acknowledged: a
+                // zero-window probe lives on this answer (RFC 9293 3.8.6.1).
+                info.outOfWindowSegments++;
+                ackDue = true;
+            }
             payloadLength = 0; // process the ACK part only
             flags &= ~FLAG_FIN;
         }
