@@ -280,6 +280,7 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss;
         sndMax = iss;
+        recoveryPoint = iss; // RFC 6582 3.2 step 1: "recover" starts at the ISS, not at 0 (half the ISNs would be "before" 0)
         timestampOffset = timestampOffset(iss);
         sendMss = config.defaultPeerMssBytes();
         congestion.init(Math.min(config.mssBytes(), config.defaultPeerMssBytes()), nowNs);
@@ -606,6 +607,12 @@ public final class TcpConnection {
                 }
                 return;
             }
+            if (segmentLength > 0 && (flags & FLAG_RST) == 0) {
+                // Text or FIN at a zero window is still unacceptable and must be acknowledged: a
+                // zero-window probe lives on this answer (RFC 9293 3.8.6.1).
+                info.outOfWindowSegments++;
+                ackDue = true;
+            }
             payloadLength = 0; // process the ACK part only
             flags &= ~FLAG_FIN;
         }
@@ -622,6 +629,12 @@ public final class TcpConnection {
 
         // Fourth: the SYN bit (RFC 5961 4.2; RFC 9293 3.10.7.4).
         if ((flags & FLAG_SYN) != 0) {
+            if (state == TcpState.SYN_RECEIVED && passiveOpen) {
+                // RFC 9293 3.10.7.4 fourth: a passive SYN-RECEIVED "returns to LISTEN": the embryonic
+                // connection is dropped without a word (the listener answers the peer's next SYN).
+                enterClosed(TcpError.CONNECTION_RESET);
+                return;
+            }
             challengeAck(nowNs);
             return;
         }
@@ -701,12 +714,17 @@ public final class TcpConnection {
             return false;
         }
 
+        // RFC 9293 3.10.7.4 fifth: an old ACK (SEG.ACK < SND.UNA) is ignored, the window included
+        // (the update rule requires SND.UNA =< SEG.ACK; Linux: old_ack in tcp_ack).
+        boolean oldAck = SeqNum.lt(ack, sndUna);
         if (SeqNum.gt(ack, sndUna)) {
             newDataAcked(nowNs, tcp, ack);
         } else if (ack == sndUna && isDuplicateAck(tcp, payloadLength)) {
             duplicateAckReceived(nowNs);
         }
-        updateWindow(tcp, false);
+        if (!oldAck) {
+            updateWindow(tcp, false);
+        }
 
         switch (state) {
             case FIN_WAIT_1 -> {
@@ -750,6 +768,7 @@ public final class TcpConnection {
         return payloadLength == 0
                 && (tcp.flags() & (FLAG_SYN | FLAG_FIN)) == 0
                 && sndMax != sndUna
+                && sndWnd != 0 // answers to zero-window probes signal no loss
                 && scaledWindow(tcp) == sndWnd;
     }
 
@@ -847,6 +866,9 @@ public final class TcpConnection {
         rttTiming = false;
         if (sampleNs > 0) {
             rtt.sample(sampleNs);
+        }
+        if (retransmitCount > 0) {
+            rtt.fallBackAfterHandshakeTimeout(); // RFC 6298 5.7: RTO 3 s "when data transmission begins", unless measured
         }
         congestion.init(sendMss, retransmitCount > 0, nowNs);
     }
@@ -1030,10 +1052,7 @@ public final class TcpConnection {
         rtt.backoff();
         rttTiming = false; // Karn
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-            synDue = true;
-            if (!rtt.hasSample()) {
-                rtt.fallBackAfterHandshakeTimeout(); // RFC 6298 5.7
-            }
+            synDue = true; // the SYN backs off as any segment (RFC 6298 5.5); 5.7's 3 s waits for the handshake's end
             return;
         }
         congestion.onRetransmissionTimeout(nowNs, flightBytes());
@@ -1050,13 +1069,29 @@ public final class TcpConnection {
 
     private void persistTimeout(long nowNs) {
         persistDeadlineNs = NO_DEADLINE;
-        if (sndWnd != 0 || unsentBytes() == 0 || flightBytes() != 0) {
+        if (unsentBytes() == 0 || flightBytes() != 0) {
             persistBackoff = 0;
             return;
         }
-        // RFC 9293 3.8.6.1: probe the zero window with one byte of new data.
+        if (sndWnd != 0) {
+            // RFC 9293 3.8.6.2.1 (RFC 1122 4.2.3.4): the override timeout of sender silly-window
+            // avoidance. Nothing is in flight, so only a window update could release the data; if it
+            // was lost we would wait forever. Send what the window allows (Linux: tcp_write_wakeup).
+            long length = Math.min(Math.min(unsentBytes(), sendMss), Math.min(sndWnd, congestion.cwndBytes()));
+            emitData(nowNs, (int) length, false);
+            return;
+        }
+        // RFC 9293 3.8.6.1: probe the zero window with one byte of new data. The probe stays off the
+        // books, as Linux's window probes do: SND.NXT and the retransmission timer are left as they
+        // were (SND.MAX covers the byte, so the peer may still acknowledge it). A refused probe then
+        // neither runs the retransmission timer towards giving up (RFC 1122 4.2.2.17: never close
+        // while probes are answered) nor leaves a hole: sending resumes at SND.UNA when the window opens.
+        int nextBeforeProbe = sndNxt;
+        long retransmitDeadlineBeforeProbe = retransmitDeadlineNs;
         if (emitData(nowNs, 1, true)) {
             info.zeroWindowProbes++;
+            sndNxt = nextBeforeProbe;
+            retransmitDeadlineNs = retransmitDeadlineBeforeProbe;
         }
         persistBackoff = Math.min(persistBackoff + 1, 16);
     }
@@ -1391,8 +1426,9 @@ public final class TcpConnection {
     }
 
     private void armPersistIfNeeded(long nowNs) {
-        if (sndWnd == 0 && unsentBytes() > 0 && flightBytes() == 0 && persistDeadlineNs == NO_DEADLINE
-                && state.isSynchronized()) {
+        // A zero window, or a silly one (nothing in flight yet nothing sendable): RFC 9293 3.8.6.1 and 3.8.6.2.1.
+        if ((sndWnd == 0 || sendableLength() == 0) && unsentBytes() > 0 && flightBytes() == 0
+                && persistDeadlineNs == NO_DEADLINE && state.isSynchronized()) {
             long backoffNs = rtt.rtoNs() << Math.min(persistBackoff, 16);
             persistDeadlineNs = nowNs + Math.min(Math.max(backoffNs, config.minRtoNs()), config.maxRtoNs());
         }

@@ -46,6 +46,8 @@ final class TcpHarness {
     static final TcpEndpoints ENDPOINTS = TcpEndpoints.ipv4(
             Ipv4Address.parse("10.0.0.1"), LOCAL_PORT, Ipv4Address.parse("10.0.0.2"), REMOTE_PORT);
     static final long START_NS = 1_000_000_000_000L;
+    /** The peer's TSval on the SYN of {@link #linuxSynOptions()}, and on the handshake's ACK one tick later. */
+    static final int PEER_TS_START = 5_001;
 
     final Deque<TcpSegment> emitted = new ArrayDeque<>();
     final List<TcpSegment> allEmitted = new ArrayList<>();
@@ -60,6 +62,14 @@ final class TcpHarness {
     TcpConfig config;
     TcpConnection connection;
     long nowNs = START_NS;
+    /** Our initial sequence number; change it before a fixture runs to test sequence-space wrap. */
+    int localIss = LOCAL_ISS;
+    /** The peer's initial sequence number, likewise. */
+    int remoteIss = REMOTE_ISS;
+    /** The window field of the peer's SYN in {@link #synReceived}. */
+    int synWindow = 64_240;
+    /** TSval of the last segment we emitted that carried timestamps (what the peer echoes). */
+    int ourLastTimestampValue;
 
     TcpHarness(TcpConfig config) {
         this.config = config;
@@ -89,6 +99,7 @@ final class TcpHarness {
         Malformed result = outputFlyweight.wrap(outputBuffer, 0, length);
         assertEquals(Malformed.NONE, result, "the connection emitted a malformed segment");
         TcpSegment parsed = TcpSegment.from(outputFlyweight);
+        parsed.header().options().timestamps().ifPresent(ts -> ourLastTimestampValue = ts.value());
         emitted.add(parsed);
         allEmitted.add(parsed);
         return true;
@@ -98,19 +109,19 @@ final class TcpHarness {
 
     /** A connection that has sent its SYN (active open), the SYN consumed from the queue. */
     TcpHarness synSent() {
-        connection = TcpConnection.connect(config, ENDPOINTS, output, LOCAL_ISS, nowNs);
+        connection = TcpConnection.connect(config, ENDPOINTS, output, localIss, nowNs);
         connection.transmit(nowNs);
-        expect().flags(FLAG_SYN).seq(LOCAL_ISS).check();
+        expect().flags(FLAG_SYN).seq(localIss).check();
         return this;
     }
 
     /** A passive connection created from the peer's SYN with the options given, SYN-ACK consumed. */
     TcpHarness synReceived(TcpOptionSet synOptions) {
-        SegmentBuilder syn = segment().seq(REMOTE_ISS).ack(0).flags(FLAG_SYN).window(64_240).options(synOptions);
+        SegmentBuilder syn = segment().seq(remoteIss).ack(0).flags(FLAG_SYN).window(synWindow).options(synOptions);
         TcpFlyweight tcp = syn.wrap();
-        connection = TcpConnection.accept(config, ENDPOINTS, output, LOCAL_ISS, tcp, nowNs);
+        connection = TcpConnection.accept(config, ENDPOINTS, output, localIss, tcp, nowNs);
         connection.transmit(nowNs);
-        expect().flags(FLAG_SYN | FLAG_ACK).seq(LOCAL_ISS).ack(REMOTE_ISS + 1).check();
+        expect().flags(FLAG_SYN | FLAG_ACK).seq(localIss).ack(remoteIss + 1).check();
         return this;
     }
 
@@ -124,12 +135,102 @@ final class TcpHarness {
      * window scaling: every field of every segment is then plain to read in the tests).
      */
     TcpHarness established() {
-        synReceived(TcpOptionSet.NONE.withMss(1460));
-        send(segment().seq(REMOTE_ISS + 1).ack(LOCAL_ISS + 1).flags(FLAG_ACK).window(65_535));
+        return established(TcpOptionSet.NONE.withMss(1460));
+    }
+
+    /**
+     * An established connection from a passive open whose SYN carried {@code synOptions}; the
+     * handshake's ACK (window 65,535) carries a timestamp (TSval {@link #PEER_TS_START}) when the
+     * SYN offered them.
+     */
+    TcpHarness established(TcpOptionSet synOptions) {
+        synReceived(synOptions);
+        SegmentBuilder ack = segment().seq(remoteIss + 1).ack(localIss + 1).flags(FLAG_ACK).window(65_535);
+        if (synOptions.timestamps().isPresent()) {
+            ack.options(peerTimestamp(PEER_TS_START));
+        }
+        send(ack);
         assertEquals(TcpState.ESTABLISHED, connection.state());
         expectNothing();
         connection.takeEvents();
         return this;
+    }
+
+    /** Established without options but SACK-permitted (SACK blocks without timestamps: four fit). */
+    TcpHarness establishedWithSack() {
+        return established(TcpOptionSet.NONE.withMss(1460).withSackPermitted(true));
+    }
+
+    /** An active open completed by a SYN-ACK with {@code synAckOptions}; our ACK consumed. */
+    TcpHarness activeEstablished(TcpOptionSet synAckOptions) {
+        synSent();
+        send(segment().seq(remoteIss).ack(localIss + 1).flags(FLAG_SYN | FLAG_ACK).options(synAckOptions));
+        assertEquals(TcpState.ESTABLISHED, connection.state());
+        expect().flags(FLAG_ACK).seq(localIss + 1).ack(remoteIss + 1).check();
+        connection.takeEvents();
+        return this;
+    }
+
+    /** {@link #established()}, then close(): our FIN sent at L, FIN-WAIT-1. */
+    TcpHarness finWait1() {
+        established();
+        connection.close(nowNs);
+        transmit();
+        expect().flags(FLAG_ACK | FLAG_FIN).seq(localIss + 1).ack(remoteIss + 1).check();
+        assertEquals(TcpState.FIN_WAIT_1, connection.state());
+        return this;
+    }
+
+    /** {@link #finWait1()}, then the peer acknowledges our FIN: FIN-WAIT-2 (an orphan: close() was called). */
+    TcpHarness finWait2() {
+        finWait1();
+        send(segment().seq(remoteIss + 1).ack(localIss + 2));
+        assertEquals(TcpState.FIN_WAIT_2, connection.state());
+        expectNothing();
+        return this;
+    }
+
+    /** {@link #finWait1()}, then the peer's FIN that does not acknowledge ours: CLOSING. */
+    TcpHarness closing() {
+        finWait1();
+        send(segment().seq(remoteIss + 1).ack(localIss + 1).flags(FLAG_ACK | FLAG_FIN));
+        expect().flags(FLAG_ACK).seq(localIss + 2).ack(remoteIss + 2).check();
+        assertEquals(TcpState.CLOSING, connection.state());
+        return this;
+    }
+
+    /** {@link #finWait2()}, then the peer's FIN: TIME-WAIT, our ACK consumed. */
+    TcpHarness timeWait() {
+        finWait2();
+        send(segment().seq(remoteIss + 1).ack(localIss + 2).flags(FLAG_ACK | FLAG_FIN));
+        expect().flags(FLAG_ACK).seq(localIss + 2).ack(remoteIss + 2).check();
+        assertEquals(TcpState.TIME_WAIT, connection.state());
+        return this;
+    }
+
+    /** {@link #established()}, then the peer's FIN: CLOSE-WAIT, our ACK consumed. */
+    TcpHarness closeWait() {
+        established();
+        send(segment().seq(remoteIss + 1).ack(localIss + 1).flags(FLAG_ACK | FLAG_FIN));
+        expect().flags(FLAG_ACK).seq(localIss + 1).ack(remoteIss + 2).check();
+        assertEquals(TcpState.CLOSE_WAIT, connection.state());
+        connection.takeEvents();
+        return this;
+    }
+
+    /** {@link #closeWait()}, then close(): our FIN sent at L, LAST-ACK. */
+    TcpHarness lastAck() {
+        closeWait();
+        connection.close(nowNs);
+        transmit();
+        expect().flags(FLAG_ACK | FLAG_FIN).seq(localIss + 1).ack(remoteIss + 2).check();
+        assertEquals(TcpState.LAST_ACK, connection.state());
+        return this;
+    }
+
+    /** The peer's Timestamps option: its clock {@code value}, echoing the TSval we sent last. */
+    TcpOptionSet peerTimestamp(int value) {
+        return TcpOptionSet.NONE.withTimestamps(value, ourLastTimestampValue);
     }
 
     // ------------------------------------------------------------------------ actions
@@ -183,6 +284,16 @@ final class TcpHarness {
         return this;
     }
 
+    /** Reads and discards {@code count} bytes (at most what is readable). */
+    int read(int count) {
+        return connection.read(new byte[count], 0, count);
+    }
+
+    /** Forgets segments emitted so far (when a test only cares about what follows). */
+    void discardEmitted() {
+        emitted.clear();
+    }
+
     // ------------------------------------------------------------------------ checks
 
     /** Starts checking the next emitted segment; finish with {@link Expectation#check()}. */
@@ -190,6 +301,11 @@ final class TcpHarness {
         TcpSegment next = emitted.poll();
         assertNotNull(next, "expected a segment, none was emitted");
         return new Expectation(next);
+    }
+
+    /** Expects a pure ACK {@code <SEQ=seq><ACK=ack><CTL=ACK>} without payload. */
+    TcpSegment expectAck(int seq, int ack) {
+        return expect().flags(FLAG_ACK).seq(seq).ack(ack).payloadLength(0).check();
     }
 
     void expectNothing() {
@@ -259,6 +375,27 @@ final class TcpHarness {
         Expectation payloadLength(int value) { payloadLength = value; return this; }
         Expectation payload(String text) { payloadText = text; return this; }
         Expectation options(Consumer<TcpOptionSet> check) { extra.add(s -> check.accept(s.header().options())); return this; }
+
+        /** The SACK blocks, in order, as edge pairs {@code left0, right0, left1, right1, ...}; none for no SACK option. */
+        Expectation sack(int... edges) {
+            List<TcpOptionSet.SackBlock> blocks = TcpOptionSet.NONE.withSackBlocks(edges).sackBlocks();
+            extra.add(s -> assertEquals(blocks, s.header().options().sackBlocks(), "SACK blocks of " + s));
+            return this;
+        }
+
+        /** The timestamp echo reply (TSecr). */
+        Expectation timestampEcho(int echoReply) {
+            extra.add(s -> assertEquals(echoReply,
+                    s.header().options().timestamps().orElseThrow(() -> new AssertionError("no timestamps on " + s)).echoReply(),
+                    "TSecr of " + s));
+            return this;
+        }
+
+        /** No options at all. */
+        Expectation noOptions() {
+            extra.add(s -> assertEquals(TcpOptionSet.NONE, s.header().options(), "options of " + s));
+            return this;
+        }
 
         /** Asserts every field set, and returns the segment for further checks. */
         TcpSegment check() {
