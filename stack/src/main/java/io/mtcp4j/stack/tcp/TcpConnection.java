@@ -226,6 +226,9 @@ public final class TcpConnection {
         sndUna = iss;
         sndNxt = iss;
         sndMax = iss;
+        // RFC 6582 3.2 step 1: "recover" starts at the ISS. Left at 0 it lies half the sequence
+        // space away for half of all ISNs, and the step 2 test then refuses every fast retransmit.
+        recoveryPoint = iss;
         timestampOffset = iss * 0x9e3779b9; // per-connection offset so TSval does not expose uptime
         sendMss = config.defaultPeerMssBytes();
         congestion.init(Math.min(config.mssBytes(), config.defaultPeerMssBytes()), nowNs);
