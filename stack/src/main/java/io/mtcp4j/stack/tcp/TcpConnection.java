@@ -701,8 +701,16 @@ public final class TcpConnection {
 
     private void newDataAcked(long nowNs, TcpFlyweight tcp, int ack) {
         int ackedSequence = ack - sndUna;
-        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it.
-        boolean coversFin = finSent && SeqNum.gt(ack, finSeq);
+        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it. The
+        // FIN follows the last queued byte; an ACK past it covers the FIN even when a
+        // retransmission timeout has since marked the FIN unsent (go-back-N, RFC 6298 5.4): the
+        // peer acknowledges the FIN sent before the timeout.
+        int dataEndSeq = iss + 1 + (int) sendRing.tail();
+        boolean coversFin = finQueued && SeqNum.gt(ack, dataEndSeq);
+        if (coversFin && !finSent) {
+            finSent = true;
+            finSeq = dataEndSeq;
+        }
         int ackedData = ackedSequence - (coversFin ? 1 : 0);
         int freed = sendRing.release(sendRing.head() + ackedData);
         sndUna = ack;
