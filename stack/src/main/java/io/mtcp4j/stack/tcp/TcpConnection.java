@@ -1155,7 +1155,11 @@ public final class TcpConnection {
             armPersistIfNeeded(nowNs);
         }
         if (ackDue) {
-            out.reset(sndNxt, rcvNxt, FLAG_ACK, windowField(false));
+            // A pure ACK carries SND.MAX, RFC 9293's SND.NXT: after a go-back-N timeout our sndNxt
+            // lies below what the peer already received, and a zero-length segment below its
+            // RCV.NXT is unacceptable (RFC 9293 3.10.7.4): the peer would drop it unread and answer
+            // with an ACK of its own, and two connections that both timed out ACK each other forever.
+            out.reset(sndMax, rcvNxt, FLAG_ACK, windowField(false));
             addTimestamp(nowNs);
             addSackBlocks();
             if (!send()) {
