@@ -519,6 +519,12 @@ public final class TcpConnection {
         if (state == TcpState.SYN_RECEIVED && passiveOpen && (flags & (FLAG_SYN | FLAG_ACK | FLAG_RST)) == FLAG_SYN
                 && seq == irs) {
             // The peer sent its SYN again, so our SYN-ACK was lost: send it again (as Linux does).
+            // RFC 7323 4.3: its TSval is newer and SEG.SEQ <= Last.ACK.sent, so it becomes
+            // TS.Recent; the SYN-ACK then echoes the SYN that got through, and the peer's first
+            // RTT sample does not include its SYN timeout (a 1 s sample would inflate RTO for long).
+            if (hasTimestamp && SeqNum.ge(options.timestampValue(), tsRecent)) {
+                tsRecent = options.timestampValue();
+            }
             synDue = true;
             return;
         }
