@@ -558,6 +558,16 @@ public final class TcpConnection {
                 if ((flags & FLAG_RST) == 0) {
                     info.outOfWindowSegments++;
                     ackDue = true;
+                    // A retransmission reaching up to our last ACK: that ACK was lost. Take its
+                    // TSval (RFC 7323 4.3 rule: newer, SEG.SEQ <= Last.ACK.sent) so that the ACK we
+                    // now send dates this retransmission, as Linux does (tcp_sequence accepts
+                    // end_seq >= rcv_wup). Echoing the older TS.Recent instead would give the
+                    // sender an RTT sample spanning the whole loss episode, and at high loss its
+                    // RTO would grow to minutes.
+                    if (hasTimestamp && segmentLength > 0 && SeqNum.ge(seq + segmentLength, lastAckSent)
+                            && SeqNum.ge(options.timestampValue(), tsRecent)) {
+                        tsRecent = options.timestampValue();
+                    }
                 }
                 return;
             }
