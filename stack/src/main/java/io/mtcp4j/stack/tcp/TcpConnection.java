@@ -1149,7 +1149,6 @@ public final class TcpConnection {
                 if (!emitSegmentAt(nowNs, sndUna, length, withFin)) {
                     return sent;
                 }
-                info.retransmittedSegments++;
                 sent++;
             }
             retransmitFirstDue = false;
@@ -1339,7 +1338,9 @@ public final class TcpConnection {
         }
         info.bytesSent += retransmission ? 0 : length;
         if (retransmission) {
+            // Every segment sent again counts, the go-back-N ones after a timeout too (Linux's total_retrans).
             info.bytesRetransmitted += length;
+            info.retransmittedSegments++;
         }
         if (retransmitDeadlineNs == NO_DEADLINE) {
             retransmitDeadlineNs = nowNs + rtt.rtoNs(); // RFC 6298 5.1
