@@ -1020,13 +1020,19 @@ public final class TcpConnection {
 
     private void persistTimeout(long nowNs) {
         persistDeadlineNs = NO_DEADLINE;
-        if (sndWnd != 0 || unsentBytes() == 0 || flightBytes() != 0) {
+        if (unsentBytes() == 0 || flightBytes() != 0) {
             persistBackoff = 0;
             return;
         }
-        // RFC 9293 3.8.6.1: probe the zero window with one byte of new data.
-        if (emitData(nowNs, 1, true)) {
-            info.zeroWindowProbes++;
+        if (sndWnd == 0) {
+            // RFC 9293 3.8.6.1: probe the zero window with one byte of new data.
+            if (emitData(nowNs, 1, true)) {
+                info.zeroWindowProbes++;
+            }
+        } else {
+            // A window too small for sender SWS avoidance: the override timeout (RFC 9293
+            // 3.8.6.2.1, RFC 1122 4.2.3.4) sends what it takes, and the ACK brings the window news.
+            emitData(nowNs, (int) Math.min(sndWnd, Math.min(unsentBytes(), sendMss)), false);
         }
         persistBackoff = Math.min(persistBackoff + 1, 16);
     }
@@ -1361,7 +1367,10 @@ public final class TcpConnection {
     }
 
     private void armPersistIfNeeded(long nowNs) {
-        if (sndWnd == 0 && unsentBytes() > 0 && flightBytes() == 0 && persistDeadlineNs == NO_DEADLINE
+        // Data waits and nothing is in flight, so no ACK will come by itself: a window that is zero,
+        // or nonzero but too small for sender SWS avoidance (RFC 9293 3.8.6.2.1), needs the timer,
+        // since the update that opens it may be lost (RFC 9293 3.8.6.1).
+        if (unsentBytes() > 0 && flightBytes() == 0 && sendableLength() == 0 && persistDeadlineNs == NO_DEADLINE
                 && state.isSynchronized()) {
             long backoffNs = rtt.rtoNs() << Math.min(persistBackoff, 16);
             persistDeadlineNs = nowNs + Math.min(Math.max(backoffNs, config.minRtoNs()), config.maxRtoNs());
