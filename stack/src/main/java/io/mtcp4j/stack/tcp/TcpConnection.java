@@ -571,6 +571,12 @@ public final class TcpConnection {
         if (state == TcpState.SYN_RECEIVED && passiveOpen && (flags & (FLAG_SYN | FLAG_ACK | FLAG_RST)) == FLAG_SYN
                 && seq == irs) {
             // The peer sent its SYN again, so our SYN-ACK was lost: send it again (as Linux does).
+            // RFC 7323 4.3: its TSval is newer and SEG.SEQ <= Last.ACK.sent, so it becomes
+            // TS.Recent; the SYN-ACK then echoes the SYN that got through, and the peer's first
+            // RTT sample does not include its SYN timeout (a 1 s sample would inflate RTO for long).
+            if (hasTimestamp && SeqNum.ge(options.timestampValue(), tsRecent)) {
+                tsRecent = options.timestampValue();
+            }
             synDue = true;
             return;
         }
@@ -604,6 +610,16 @@ public final class TcpConnection {
                 if ((flags & FLAG_RST) == 0) {
                     info.outOfWindowSegments++;
                     ackDue = true;
+                    // A retransmission reaching up to our last ACK: that ACK was lost. Take its
+                    // TSval (RFC 7323 4.3 rule: newer, SEG.SEQ <= Last.ACK.sent) so that the ACK we
+                    // now send dates this retransmission, as Linux does (tcp_sequence accepts
+                    // end_seq >= rcv_wup). Echoing the older TS.Recent instead would give the
+                    // sender an RTT sample spanning the whole loss episode, and at high loss its
+                    // RTO would grow to minutes.
+                    if (hasTimestamp && segmentLength > 0 && SeqNum.ge(seq + segmentLength, lastAckSent)
+                            && SeqNum.ge(options.timestampValue(), tsRecent)) {
+                        tsRecent = options.timestampValue();
+                    }
                 }
                 return;
             }
@@ -774,8 +790,16 @@ public final class TcpConnection {
 
     private void newDataAcked(long nowNs, TcpFlyweight tcp, int ack) {
         int ackedSequence = ack - sndUna;
-        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it.
-        boolean coversFin = finSent && SeqNum.gt(ack, finSeq);
+        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it. The
+        // FIN follows the last queued byte; an ACK past it covers the FIN even when a
+        // retransmission timeout has since marked the FIN unsent (go-back-N, RFC 6298 5.4): the
+        // peer acknowledges the FIN sent before the timeout.
+        int dataEndSeq = iss + 1 + (int) sendRing.tail();
+        boolean coversFin = finQueued && SeqNum.gt(ack, dataEndSeq);
+        if (coversFin && !finSent) {
+            finSent = true;
+            finSeq = dataEndSeq;
+        }
         int ackedData = ackedSequence - (coversFin ? 1 : 0);
         int freed = sendRing.release(sendRing.head() + ackedData);
         sndUna = ack;
@@ -1219,7 +1243,6 @@ public final class TcpConnection {
                 if (!emitSegmentAt(nowNs, sndUna, length, withFin)) {
                     return sent;
                 }
-                info.retransmittedSegments++;
                 sent++;
             }
             retransmitFirstDue = false;
@@ -1241,7 +1264,11 @@ public final class TcpConnection {
             armPersistIfNeeded(nowNs);
         }
         if (ackDue) {
-            out.reset(sndNxt, rcvNxt, FLAG_ACK, windowField(false));
+            // A pure ACK carries SND.MAX, RFC 9293's SND.NXT: after a go-back-N timeout our sndNxt
+            // lies below what the peer already received, and a zero-length segment below its
+            // RCV.NXT is unacceptable (RFC 9293 3.10.7.4): the peer would drop it unread and answer
+            // with an ACK of its own, and two connections that both timed out ACK each other forever.
+            out.reset(sndMax, rcvNxt, FLAG_ACK, windowField(false));
             addTimestamp(nowNs);
             addSackBlocks();
             if (!send()) {
@@ -1405,7 +1432,9 @@ public final class TcpConnection {
         }
         info.bytesSent += retransmission ? 0 : length;
         if (retransmission) {
+            // Every segment sent again counts, the go-back-N ones after a timeout too (Linux's total_retrans).
             info.bytesRetransmitted += length;
+            info.retransmittedSegments++;
         }
         if (retransmitDeadlineNs == NO_DEADLINE) {
             retransmitDeadlineNs = nowNs + rtt.rtoNs(); // RFC 6298 5.1
