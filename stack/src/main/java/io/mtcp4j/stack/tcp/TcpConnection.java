@@ -415,6 +415,11 @@ public final class TcpConnection {
             abort(nowNs);
             return;
         }
+        if (state == TcpState.FIN_WAIT_2 && closeDeadlineNs == NO_DEADLINE) {
+            // Closed after a half-close (Linux tcp_close): an orphan now, it waits for the peer's FIN
+            // no longer than finWait2TimeoutNs, as if the FIN's ACK had come after close().
+            closeDeadlineNs = nowNs + config.finWait2TimeoutNs();
+        }
         shutdownOutput();
     }
 
@@ -627,6 +632,12 @@ public final class TcpConnection {
 
         // Sixth (URG) is ignored. Seventh: segment text.
         if (payloadLength > 0) {
+            if (state.canReceive() && applicationClosed && SeqNum.gt(seq + payloadLength, rcvNxt)) {
+                // RFC 1122 4.2.2.13 (Linux: TCPAbortOnData): new text after CLOSE has no reader; a
+                // RST tells the peer it was lost, as close() with unread data does.
+                abort(nowNs);
+                return;
+            }
             if (state.canReceive()) {
                 receiveText(nowNs, tcp, payload, seq, payloadLength);
             } else {
@@ -717,8 +728,15 @@ public final class TcpConnection {
 
     private void newDataAcked(long nowNs, TcpFlyweight tcp, int ack) {
         int ackedSequence = ack - sndUna;
-        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it.
-        boolean coversFin = finSent && SeqNum.gt(ack, finSeq);
+        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it. A
+        // timeout clears finSent for go-back-N, but the FIN keeps its number once sent (the states
+        // below are entered only by sending it), and an ACK of the original transmission covers it.
+        boolean finNumbered = finSent || state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING
+                || state == TcpState.LAST_ACK;
+        boolean coversFin = finNumbered && SeqNum.gt(ack, finSeq);
+        if (coversFin) {
+            finSent = true; // it arrived: nothing to send again
+        }
         int ackedData = ackedSequence - (coversFin ? 1 : 0);
         int freed = sendRing.release(sendRing.head() + ackedData);
         sndUna = ack;
@@ -1102,15 +1120,17 @@ public final class TcpConnection {
 
     /**
      * Whether a new SYN may reuse this connection's four-tuple while it is in TIME_WAIT (RFC 6191):
-     * with timestamps, when the SYN's timestamp is newer than the last one seen; without, when its
-     * sequence number is past RCV.NXT (RFC 1122 4.2.2.13).
+     * with timestamps, when the SYN's timestamp is newer than the last one seen, or equal to it with
+     * a sequence number past RCV.NXT; without, when its sequence number is past RCV.NXT (RFC 1122
+     * 4.2.2.13).
      */
     public boolean acceptsSynInTimeWait(TcpFlyweight syn) {
         if (state != TcpState.TIME_WAIT) {
             return false;
         }
         if (timestampsEnabled && syn.options().hasTimestamps()) {
-            return SeqNum.gt(syn.options().timestampValue(), tsRecent);
+            int timestampAdvance = syn.options().timestampValue() - tsRecent;
+            return timestampAdvance > 0 || (timestampAdvance == 0 && SeqNum.gt(syn.sequenceNumber(), rcvNxt));
         }
         return SeqNum.gt(syn.sequenceNumber(), rcvNxt);
     }
