@@ -756,9 +756,11 @@ public final class TcpConnection {
                 recoveryInflationBytes = 0;
                 congestion.onExitRecovery(nowNs, flightBytes());
             } else {
-                // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged.
+                // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged, and
+                // add back one SMSS only if at least one SMSS was acknowledged (RFC 6582 3.2 step 5).
                 retransmitFirstDue = true;
-                recoveryInflationBytes = Math.max(0, recoveryInflationBytes - ackedData) + sendMss;
+                recoveryInflationBytes = Math.max(0, recoveryInflationBytes - ackedData)
+                        + (ackedData >= sendMss ? sendMss : 0);
             }
         } else {
             congestion.onAck(nowNs, ackedData, rttNs, false, isApplicationLimited());
