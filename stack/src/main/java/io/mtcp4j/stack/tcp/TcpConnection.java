@@ -51,8 +51,11 @@ import java.lang.foreign.MemorySegment;
  *   <li>A segment without a timestamp on a connection that negotiated them is accepted (Linux);
  *       RFC 7323 3.2 says SHOULD drop.</li>
  *   <li>The urgent pointer is ignored: urgent data is delivered inline, as with SO_OOBINLINE.</li>
- *   <li>close() with unread received data aborts with RST (RFC 9293 3.6 permits it; Linux does).</li>
- *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1).</li>
+ *   <li>close() with unread received data, or new text arriving after close(), aborts with RST
+ *       (RFC 9293 3.6 and RFC 1122 4.2.2.13 permit it; Linux does).</li>
+ *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1) but, like Linux's probes,
+ *       leave SND.NXT and the retransmission timer alone: answered probes back off on the persist
+ *       timer forever, and the byte goes again from SND.UNA when the window opens.</li>
  * </ul>
  */
 public final class TcpConnection {
