@@ -51,8 +51,11 @@ import java.lang.foreign.MemorySegment;
  *   <li>A segment without a timestamp on a connection that negotiated them is accepted (Linux);
  *       RFC 7323 3.2 says SHOULD drop.</li>
  *   <li>The urgent pointer is ignored: urgent data is delivered inline, as with SO_OOBINLINE.</li>
- *   <li>close() with unread received data aborts with RST (RFC 9293 3.6 permits it; Linux does).</li>
- *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1).</li>
+ *   <li>close() with unread received data, or new text arriving after close(), aborts with RST
+ *       (RFC 9293 3.6 and RFC 1122 4.2.2.13 permit it; Linux does).</li>
+ *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1) but, like Linux's probes,
+ *       leave SND.NXT and the retransmission timer alone: answered probes back off on the persist
+ *       timer forever, and the byte goes again from SND.UNA when the window opens.</li>
  * </ul>
  */
 public final class TcpConnection {
@@ -469,6 +472,11 @@ public final class TcpConnection {
             abort(nowNs);
             return;
         }
+        if (state == TcpState.FIN_WAIT_2 && closeDeadlineNs == NO_DEADLINE) {
+            // Closed after a half-close (Linux tcp_close): an orphan now, it waits for the peer's FIN
+            // no longer than finWait2TimeoutNs, as if the FIN's ACK had come after close().
+            closeDeadlineNs = nowNs + config.finWait2TimeoutNs();
+        }
         shutdownOutput();
     }
 
@@ -700,6 +708,12 @@ public final class TcpConnection {
 
         // Sixth (URG) is ignored. Seventh: segment text.
         if (payloadLength > 0) {
+            if (state.canReceive() && applicationClosed && SeqNum.gt(seq + payloadLength, rcvNxt)) {
+                // RFC 1122 4.2.2.13 (Linux: TCPAbortOnData): new text after CLOSE has no reader; a
+                // RST tells the peer it was lost, as close() with unread data does.
+                abort(nowNs);
+                return;
+            }
             if (state.canReceive()) {
                 receiveText(nowNs, tcp, payload, seq, payloadLength);
             } else {
@@ -790,15 +804,14 @@ public final class TcpConnection {
 
     private void newDataAcked(long nowNs, TcpFlyweight tcp, int ack) {
         int ackedSequence = ack - sndUna;
-        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it. The
-        // FIN follows the last queued byte; an ACK past it covers the FIN even when a
-        // retransmission timeout has since marked the FIN unsent (go-back-N, RFC 6298 5.4): the
-        // peer acknowledges the FIN sent before the timeout.
-        int dataEndSeq = iss + 1 + (int) sendRing.tail();
-        boolean coversFin = finQueued && SeqNum.gt(ack, dataEndSeq);
-        if (coversFin && !finSent) {
-            finSent = true;
-            finSeq = dataEndSeq;
+        // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it. A
+        // timeout clears finSent for go-back-N, but the FIN keeps its number once sent (the states
+        // below are entered only by sending it), and an ACK of the original transmission covers it.
+        boolean finNumbered = finSent || state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING
+                || state == TcpState.LAST_ACK;
+        boolean coversFin = finNumbered && SeqNum.gt(ack, finSeq);
+        if (coversFin) {
+            finSent = true; // it arrived: nothing to send again
         }
         int ackedData = ackedSequence - (coversFin ? 1 : 0);
         int freed = sendRing.release(sendRing.head() + ackedData);
@@ -819,9 +832,11 @@ public final class TcpConnection {
                 recoveryInflationBytes = 0;
                 congestion.onExitRecovery(nowNs, flightBytes());
             } else {
-                // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged.
+                // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged, and
+                // add back one SMSS only if at least one SMSS was acknowledged (RFC 6582 3.2 step 5).
                 retransmitFirstDue = true;
-                recoveryInflationBytes = Math.max(0, recoveryInflationBytes - ackedData) + sendMss;
+                recoveryInflationBytes = Math.max(0, recoveryInflationBytes - ackedData)
+                        + (ackedData >= sendMss ? sendMss : 0);
             }
         } else {
             congestion.onAck(nowNs, ackedData, rttNs, false, isApplicationLimited());
@@ -1188,15 +1203,17 @@ public final class TcpConnection {
 
     /**
      * Whether a new SYN may reuse this connection's four-tuple while it is in TIME_WAIT (RFC 6191):
-     * with timestamps, when the SYN's timestamp is newer than the last one seen; without, when its
-     * sequence number is past RCV.NXT (RFC 1122 4.2.2.13).
+     * with timestamps, when the SYN's timestamp is newer than the last one seen, or equal to it with
+     * a sequence number past RCV.NXT; without, when its sequence number is past RCV.NXT (RFC 1122
+     * 4.2.2.13).
      */
     public boolean acceptsSynInTimeWait(TcpFlyweight syn) {
         if (state != TcpState.TIME_WAIT) {
             return false;
         }
         if (timestampsEnabled && syn.options().hasTimestamps()) {
-            return SeqNum.gt(syn.options().timestampValue(), tsRecent);
+            int timestampAdvance = syn.options().timestampValue() - tsRecent;
+            return timestampAdvance > 0 || (timestampAdvance == 0 && SeqNum.gt(syn.sequenceNumber(), rcvNxt));
         }
         return SeqNum.gt(syn.sequenceNumber(), rcvNxt);
     }

@@ -498,6 +498,26 @@ class TcpEstablishedSendTest {
             assertEquals(5 * MSS, h.connection.info().congestionWindowBytes());
         }
 
+        // RFC 6582 3.2 step 5: a partial ACK deflates cwnd by what it acknowledged and adds back one SMSS
+        // only "if the partial ACK acknowledges at least one SMSS of new data".
+        @Test
+        void partialAckOfLessThanAnMssAddsNothingBack() {
+            TcpHarness h = tenInFlight();
+            for (int i = 0; i < 3; i++) {
+                duplicateAck(h);
+            }
+            h.expect().seq(L).check();
+            h.send(h.segment().seq(R).ack(L + 100));
+            h.expect().seq(L + 100).payloadLength(MSS).check();
+            // cwnd 5 MSS + inflation (3 MSS - 100); the flight is 10 MSS - 100: three more duplicates
+            // (not two) release the first new segment.
+            h.send(h.segment().seq(R).ack(L + 100));
+            h.send(h.segment().seq(R).ack(L + 100));
+            h.expectNothing();
+            h.send(h.segment().seq(R).ack(L + 100));
+            h.expect().seq(L + 10 * MSS).payloadLength(MSS).check();
+        }
+
         // RFC 6582 3.2 step 4: the full ACK ends recovery with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS).
         @Test
         void fullAckEndsRecovery() {

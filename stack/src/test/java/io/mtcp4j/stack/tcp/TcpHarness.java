@@ -34,6 +34,12 @@ import java.util.function.Consumer;
  * clock (timers fire, then the connection transmits). Segments are built with {@link #segment()}:
  * {@code h.send(h.segment().seq(h.peerSeq).ack(h.ourSeq).flags(ACK).payload("abc"))}.
  *
+ * <p>Fixtures bring a fresh connection to a state with every segment on the way consumed:
+ * {@link #synSent}, {@link #synReceived}, {@link #established()} (and with options,
+ * {@link #activeEstablished}), {@link #finWait1}, {@link #finWait2}, {@link #closing},
+ * {@link #timeWait}, {@link #closeWait}, {@link #lastAck}. Set {@link #localIss},
+ * {@link #remoteIss} or {@link #synWindow} before calling one to vary the handshake.
+ *
  * <p>The peer in these tests is "remote" 10.0.0.2:5000; the connection under test is "local"
  * 10.0.0.1:80. Emitted segments pass through the real wire layer (built into a buffer and parsed
  * back with a checked wrap), so the options are checked as the peer would read them.

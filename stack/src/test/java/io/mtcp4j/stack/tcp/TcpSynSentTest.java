@@ -382,6 +382,18 @@ class TcpSynSentTest {
             assertEquals(0, h.allEmitted.getFirst().header().options().windowScale());
         }
 
+        // RFC 7323 and RFC 2018 together, as a Linux server answers: every option is in use afterwards.
+        @Test
+        void linuxSynAckNegotiatesEverything() {
+            TcpHarness h = new TcpHarness().activeEstablished(TcpOptionSet.NONE.withMss(1460).withSackPermitted(true)
+                    .withTimestamps(7_000, 0).withWindowScale(7));
+            assertEquals(1448, h.connection.info().sendMssBytes());
+            h.send(h.segment().seq(R + 10).ack(L).window(100).options(TcpOptionSet.NONE.withTimestamps(7_001, 0))
+                    .payloadLength(10));
+            h.expect().flags(ACK).seq(L).ack(R).timestampEcho(7_000).sack(R + 10, R + 20).check();
+            assertEquals(100 << 7, h.connection.info().sendWindowBytes());
+        }
+
         // RFC 9293 3.7.1: without an MSS option we may send 536 bytes (the IPv4 default).
         @Test
         void noMssOptionMeansTheDefault() {
