@@ -743,6 +743,9 @@ public final class TcpConnection {
             challengeAck(nowNs);
             return false;
         }
+        if (sackEnabled) {
+            info.sackBlocksReceived += tcp.options().sackBlockCount();
+        }
 
         // RFC 9293 3.10.7.4 fifth: an old ACK (SEG.ACK < SND.UNA) is ignored, the window included
         // (the update rule requires SND.UNA =< SEG.ACK; Linux: old_ack in tcp_ack).

@@ -30,6 +30,7 @@ public final class TcpConnectionInfo {
     long retransmissionTimeouts;
     long fastRetransmits;
     long duplicateAcksReceived;
+    long sackBlocksReceived;
     long zeroWindowProbes;
     long keepAliveProbes;
     long challengeAcksSent;
@@ -65,6 +66,8 @@ public final class TcpConnectionInfo {
     public long retransmissionTimeouts() { return retransmissionTimeouts; }
     public long fastRetransmits() { return fastRetransmits; }
     public long duplicateAcksReceived() { return duplicateAcksReceived; }
+    /** SACK blocks seen on acceptable ACKs (RFC 2018), D-SACK blocks (RFC 2883) included. */
+    public long sackBlocksReceived() { return sackBlocksReceived; }
     public long zeroWindowProbes() { return zeroWindowProbes; }
     public long keepAliveProbes() { return keepAliveProbes; }
     public long challengeAcksSent() { return challengeAcksSent; }

@@ -259,6 +259,20 @@ class TcpConnectionTest {
                     assertEquals(List.of(new TcpOptionSet.SackBlock(R + 100, R + 150)), options.sackBlocks())).check();
         }
 
+        // RFC 2018 3: SACK blocks on the peer's ACKs are counted in the connection's info.
+        @Test
+        void sackBlocksFromPeerAreCounted() {
+            TcpHarness h = new TcpHarness().establishedWithSack();
+            h.write(new byte[4 * 1460]);
+            h.transmit();
+            for (int i = 0; i < 4; i++) {
+                h.expect().check();
+            }
+            h.send(h.segment().seq(R).ack(L).options(TcpOptionSet.NONE.withSackBlocks(
+                    L + 1460, L + 2920, L + 4380, L + 5840)));
+            assertEquals(2, h.connection.info().sackBlocksReceived());
+        }
+
         // RFC 9293 3.7: data is sent at SND.NXT, PSH on the last segment of what was written.
         @Test
         void writtenDataIsSent() {
