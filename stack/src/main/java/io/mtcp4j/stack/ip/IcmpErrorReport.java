@@ -11,6 +11,7 @@ import io.mtcp4j.stack.wire.Ipv6Flyweight;
 import io.mtcp4j.stack.wire.Malformed;
 import io.mtcp4j.stack.wire.NetworkOrder;
 import io.mtcp4j.stack.wire.TcpFlyweight;
+import java.lang.foreign.MemorySegment;
 
 /**
  * What a received ICMP or ICMPv6 error says about one of our TCP flows: which flow (the four-tuple
@@ -225,12 +226,12 @@ public final class IcmpErrorReport {
         readQuotedTcp(icmp.segment(), quotedIpv6.upperLayerOffset());
         if (kind == Kind.PATH_MTU) {
             reportedMtuBytes = icmp.mtuBytes();
-            mtuBytes = (int) Math.clamp(reportedMtuBytes, MINIMUM_IPV6_MTU, MAXIMUM_MTU);
+            mtuBytes = Math.clamp(reportedMtuBytes, MINIMUM_IPV6_MTU, MAXIMUM_MTU);
         }
         return IpDrop.NONE;
     }
 
-    private void readQuotedTcp(java.lang.foreign.MemorySegment segment, long tcpOffset) {
+    private void readQuotedTcp(MemorySegment segment, long tcpOffset) {
         localPort = NetworkOrder.u16(segment, tcpOffset + TcpFlyweight.SOURCE_PORT_OFFSET);
         remotePort = NetworkOrder.u16(segment, tcpOffset + TcpFlyweight.DESTINATION_PORT_OFFSET);
         sequenceNumber = NetworkOrder.u32AsInt(segment, tcpOffset + TcpFlyweight.SEQUENCE_NUMBER_OFFSET);

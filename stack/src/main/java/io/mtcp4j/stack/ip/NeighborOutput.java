@@ -7,6 +7,10 @@ import java.lang.foreign.MemorySegment;
  * solicitations with {@link IpControl#writeArpRequest} / {@link IpControl#writeNeighborSolicitation}
  * into its transmit batch and copies released frames into it; tests record the calls.
  *
+ * <p>The cache calls these in the middle of its own bookkeeping (walking its table, draining a
+ * queue), so an implementation must not call back into the cache that called it; it writes or
+ * copies the frame into the transmit batch and returns.
+ *
  * <p>Addresses are two 64-bit halves, an IPv4 address in the low 32 bits of {@code low} with
  * {@code high} zero (the convention of {@link io.mtcp4j.stack.tcp.TcpEndpoints}).
  */
