@@ -366,6 +366,53 @@ public final class SackScoreboard {
     }
 
     /**
+     * Where the run of SACKed octets holding {@code seq} ends: the right edge of the range that
+     * contains it, or {@code seq} itself when it is not SACKed. A sender going back to SND.UNA
+     * after a timeout skips what the peer still reports held (RFC 6675 section 5.1).
+     */
+    public int sackedRangeEnd(int seq) {
+        int offset = offsetOf(seq);
+        if (offset < 0) {
+            return seq;
+        }
+        for (int i = 0; i < rangeCount; i++) {
+            int start = offsetOf(starts[i]);
+            if (offset < start) {
+                return seq;
+            }
+            if (offset < offsetOf(ends[i])) {
+                return ends[i];
+            }
+        }
+        return seq;
+    }
+
+    /**
+     * Bytes from {@code seq} to the first SACKed range that starts after it: how long a
+     * retransmission from {@code seq} may be before it resends data the peer holds.
+     * {@link Integer#MAX_VALUE} when no SACKed range follows; 0 when {@code seq} is SACKed.
+     */
+    public int unsackedBytesFrom(int seq) {
+        if (isSacked(seq)) {
+            return 0;
+        }
+        int offset = Math.max(0, offsetOf(seq));
+        for (int i = 0; i < rangeCount; i++) {
+            int start = offsetOf(starts[i]);
+            if (start > offset) {
+                return start - offsetOf(seq);
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /** SACKed bytes before {@code seq} (from SND.UNA): the part of [SND.UNA, seq) the peer holds out of order. */
+    public int sackedBytesBefore(int seq) {
+        int offset = offsetOf(seq);
+        return offset <= 0 ? 0 : (int) sackedBytesBetween(0, offset);
+    }
+
+    /**
      * RFC 6675 section 4 IsLost(SeqNum): "true when either DupThresh discontiguous SACKed
      * sequences have arrived above 'SeqNum' or more than (DupThresh - 1) * SMSS bytes with
      * sequence numbers greater than 'SeqNum' have been SACKed".

@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  * @param keepAliveProbes       unanswered probes before reset (9)
  * @param reassemblyMaxRanges   out-of-order ranges held per connection (bounded against hostile peers)
  * @param challengeAcksPerSecond RFC 5961 7 throttle on challenge ACKs, per connection
+ * @param proportionalRateReduction during SACK loss recovery, pace the reduction with RFC 6937's
+ *                              PRR (slow start reduction bound) as Linux does; off, RFC 6675 alone
+ *                              sends whenever cwnd - pipe allows a segment
  */
 public record TcpConfig(
         int mssBytes,
@@ -55,7 +58,8 @@ public record TcpConfig(
         long keepAliveIntervalNs,
         int keepAliveProbes,
         int reassemblyMaxRanges,
-        int challengeAcksPerSecond) {
+        int challengeAcksPerSecond,
+        boolean proportionalRateReduction) {
 
     private static final long MS = 1_000_000L;
     private static final long SECOND = 1_000_000_000L;
@@ -116,6 +120,7 @@ public record TcpConfig(
         private int keepAliveProbes = 9;
         private int reassemblyMaxRanges = ReassemblyQueue.DEFAULT_MAX_RANGES;
         private int challengeAcksPerSecond = 100;
+        private boolean proportionalRateReduction = true;
 
         private Builder() {}
 
@@ -143,6 +148,7 @@ public record TcpConfig(
             keepAliveProbes = c.keepAliveProbes;
             reassemblyMaxRanges = c.reassemblyMaxRanges;
             challengeAcksPerSecond = c.challengeAcksPerSecond;
+            proportionalRateReduction = c.proportionalRateReduction;
         }
 
         public Builder mssBytes(int value) { mssBytes = value; return this; }
@@ -168,6 +174,7 @@ public record TcpConfig(
         public Builder keepAliveProbes(int value) { keepAliveProbes = value; return this; }
         public Builder reassemblyMaxRanges(int value) { reassemblyMaxRanges = value; return this; }
         public Builder challengeAcksPerSecond(int value) { challengeAcksPerSecond = value; return this; }
+        public Builder proportionalRateReduction(boolean value) { proportionalRateReduction = value; return this; }
 
         public TcpConfig build() {
             check("mss", mssBytes, 88, 65_495);
@@ -197,7 +204,8 @@ public record TcpConfig(
             return new TcpConfig(mssBytes, defaultPeerMssBytes, sendBufferBytes, receiveBufferBytes, windowScaling,
                     timestamps, selectiveAcks, noDelay, congestionControl, initialRtoNs, minRtoNs, maxRtoNs,
                     delayedAckNs, synRetries, maxRetransmissions, timeWaitNs, finWait2TimeoutNs, keepAlive,
-                    keepAliveIdleNs, keepAliveIntervalNs, keepAliveProbes, reassemblyMaxRanges, challengeAcksPerSecond);
+                    keepAliveIdleNs, keepAliveIntervalNs, keepAliveProbes, reassemblyMaxRanges, challengeAcksPerSecond,
+                    proportionalRateReduction);
         }
 
         private static void check(String name, long value, long min, long max) {

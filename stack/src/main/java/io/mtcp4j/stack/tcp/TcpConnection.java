@@ -73,10 +73,19 @@ public final class TcpConnection {
 
     private static final long NS_PER_MS = 1_000_000L;
     private static final long NS_PER_SECOND = 1_000_000_000L;
-    /** RFC 5681 3.2: fast retransmit on the third duplicate ACK. */
-    private static final int DUPLICATE_ACK_THRESHOLD = 3;
-    /** Bytes of IPv4 + TCP header without options, subtracted from a path MTU to get an MSS. */
+    /**
+     * RFC 5681 3.2: fast retransmit on the third duplicate ACK; RFC 6675's DupThresh, the same 3,
+     * counts ACKs that bring new SACK information.
+     */
+    private static final int DUPLICATE_ACK_THRESHOLD = SackScoreboard.DEFAULT_DUP_THRESH;
+    /** The Timestamps option as we add it to every segment (10 bytes and 2 of padding), which the MSS does not include. */
     private static final int TIMESTAMP_OPTION_BYTES = 12;
+    /**
+     * The least data per segment we ever send, whatever the peer's MSS option or a path MTU
+     * message says: a peer or a forged ICMP message must not make us send the stream a few bytes
+     * at a time (Linux's tcp_min_snd_mss is 48 for the same reason).
+     */
+    private static final int MIN_SEND_MSS_BYTES = 64;
 
     private final TcpConfig config;
     private final TcpEndpoints endpoints;
@@ -88,6 +97,10 @@ public final class TcpConnection {
     private final RttEstimator rtt;
     private final CongestionControl congestion;
     private final int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+    /** What the peer has SACKed of our data (RFC 6675 scoreboard), used when SACK was negotiated. */
+    private final SackScoreboard scoreboard = new SackScoreboard();
+    /** The SACK blocks of the ACK being processed, copied out of its options for {@link SackScoreboard#update}. */
+    private final int[] receivedSackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
     private final TcpConnectionInfo info = new TcpConnectionInfo();
 
     /** The listener a passive connection came from, told when it establishes or closes; null for active opens. */
@@ -110,6 +123,10 @@ public final class TcpConnection {
     private int sndWindowShift;
     /** Our MSS for data we send, after option negotiation and without the timestamp option's bytes. */
     private int sendMss;
+    /** min(peer's MSS option, our configured MSS): the most {@link #sendMss} may be (before the timestamp option). */
+    private int negotiatedMssBytes;
+    /** The MSS the path allows, from {@link #pathMtuChanged} (before the timestamp option); unlimited until told. */
+    private int pathMssBytes = Integer.MAX_VALUE;
     private boolean finQueued;
     private boolean finSent;
     /** Valid when {@link #finSent}: the sequence number our FIN occupies. */
@@ -162,11 +179,31 @@ public final class TcpConnection {
     private int rttSeq;
     private long rttStartNs;
 
-    // Loss recovery (RFC 5681 3.2, RFC 6582).
+    // Loss recovery (RFC 5681 3.2, RFC 6582 without SACK; RFC 6675 with it).
+    /** Without SACK, RFC 5681 duplicate ACKs; with SACK, RFC 6675 section 2 "DupAcks" (ACKs with new SACK information). */
     private int duplicateAcks;
     private boolean inRecovery;
+    /**
+     * RFC 6582 "recover", RFC 6675 "RecoveryPoint" (as an exclusive edge: HighData + 1 when the
+     * recovery or timeout began). While SND.UNA is before it no new fast recovery starts; once
+     * SND.UNA passes it, it follows SND.UNA, so that it never falls 2^31 behind and reads as
+     * "ahead" again.
+     */
     private int recoveryPoint;
     private int recoveryInflationBytes;
+    /** RFC 6675 HighRxt + 1: the end of the highest segment retransmitted in this recovery by NextSeg rules (1) and (3). */
+    private int highRxtEnd;
+    /** RFC 6675 RescueRxt + 1: rule (4) may fire once SND.UNA is past it. */
+    private int rescueRxtEnd;
+    // Proportional rate reduction (RFC 6937) during RFC 6675 recovery.
+    /** RFC 6937 prr_delivered: bytes the peer received (cumulatively or by SACK) since recovery began. */
+    private long prrDeliveredBytes;
+    /** RFC 6937 prr_out: bytes sent since recovery began. */
+    private long prrOutBytes;
+    /** RFC 6937 RecoverFS: the flight when recovery began. */
+    private int recoveryFlightBytes;
+    /** RFC 6937 sndcnt of the last ACK, less what was sent since: what recovery may still send now. */
+    private long prrSendQuotaBytes;
 
     // RFC 5961 7 challenge ACK throttle.
     private long challengeWindowStartNs;
@@ -247,8 +284,8 @@ public final class TcpConnection {
         connection.rcvWindowShift = connection.windowScaling ? config.receiveWindowShift() : 0;
         connection.timestampsEnabled = config.timestamps() && timestamps && ack.options().hasTimestamps();
         connection.sackEnabled = config.selectiveAcks() && sackPermitted;
-        connection.sendMss = Math.max(64, Math.min(peerMssBytes, config.mssBytes())
-                - (connection.timestampsEnabled ? TIMESTAMP_OPTION_BYTES : 0));
+        connection.negotiatedMssBytes = Math.min(peerMssBytes, config.mssBytes());
+        connection.sendMss = connection.effectiveSendMss();
         connection.congestion.onMssChange(connection.sendMss);
         if (connection.timestampsEnabled) {
             connection.tsRecent = ack.options().timestampValue();
@@ -285,7 +322,9 @@ public final class TcpConnection {
         sndMax = iss;
         recoveryPoint = iss; // RFC 6582 3.2 step 1: "recover" starts at the ISS, not at 0 (half the ISNs would be "before" 0)
         timestampOffset = timestampOffset(iss);
+        negotiatedMssBytes = config.defaultPeerMssBytes();
         sendMss = config.defaultPeerMssBytes();
+        scoreboard.reset(iss);
         congestion.init(Math.min(config.mssBytes(), config.defaultPeerMssBytes()), nowNs);
         lastSendNs = nowNs;
         lastReceiveNs = nowNs;
@@ -313,8 +352,19 @@ public final class TcpConnection {
         timestampsEnabled = config.timestamps() && options.hasTimestamps();
         sackEnabled = config.selectiveAcks() && options.sackPermitted();
         // RFC 9293 3.7.1 / RFC 6691: the MSS excludes options; subtract the timestamp option we add to every segment.
-        sendMss = Math.max(64, Math.min(peerMss, config.mssBytes()) - (timestampsEnabled ? TIMESTAMP_OPTION_BYTES : 0));
+        negotiatedMssBytes = Math.min(peerMss, config.mssBytes());
+        sendMss = effectiveSendMss();
         congestion.onMssChange(sendMss);
+    }
+
+    /**
+     * The data bytes per segment: the negotiated MSS or the path's, whichever is less, without the
+     * timestamp option we add to every segment (RFC 9293 3.7.1, RFC 6691), never below
+     * {@link #MIN_SEND_MSS_BYTES}.
+     */
+    private int effectiveSendMss() {
+        int mss = Math.min(negotiatedMssBytes, pathMssBytes) - (timestampsEnabled ? TIMESTAMP_OPTION_BYTES : 0);
+        return Math.max(MIN_SEND_MSS_BYTES, mss);
     }
 
     // ------------------------------------------------------------------------------- accessors
@@ -352,7 +402,7 @@ public final class TcpConnection {
 
     /** Whether {@link #transmit} has something to send now. */
     public boolean hasOutputDue() {
-        return synDue || ackDue || rstDue || retransmitFirstDue || dataSendable() || finSendable();
+        return synDue || ackDue || rstDue || retransmitFirstDue || dataSendable() || finSendable() || recoverySendable();
     }
 
     /** Bytes the application can read now. */
@@ -384,6 +434,8 @@ public final class TcpConnection {
         info.bytesInFlight = flightBytes();
         info.unsentBytes = unsentBytes();
         info.unreadBytes = receiveRing.size();
+        info.dsackBlocksReceived = scoreboard.dsackBlockCount();
+        info.sackBlocksIgnored = scoreboard.invalidBlockCount();
         return info;
     }
 
@@ -491,6 +543,65 @@ public final class TcpConnection {
         enterClosed(TcpError.ABORTED);
     }
 
+    // --------------------------------------------------------------------------------- path MTU
+
+    /**
+     * The path MTU changed (RFC 1191 for IPv4, RFC 8201 for IPv6): the engine calls this for a
+     * "fragmentation needed" or "packet too big" message that quotes a sequence number in flight
+     * (see {@code IcmpErrorReport}), and may call it with a larger value when it raises a stale
+     * estimate again (RFC 1191 6.3).
+     *
+     * <p>The MSS we send becomes the least of the MSS negotiated in the handshake and
+     * {@code mssBytes}, less the timestamp option, and never less than 64 bytes: a forged message
+     * must not shrink the flow to a trickle (the IP layer already refuses MTUs below its floor).
+     * It never rises above the negotiated MSS. The congestion control hears of the change
+     * ({@link CongestionControl#onMssChange}); cwnd and ssthresh keep their size in bytes.
+     *
+     * <p>Segments are cut from the send ring when sent, so unsent data and every later
+     * retransmission use the new size at once. Data in flight was cut to the old size and the
+     * path dropped what was too big; as Linux's tcp_simple_retransmit does, it is sent again at
+     * once rather than after a timeout, and with no congestion response (the path lost packets
+     * because they were too big, not because it was congested). We do not remember where the old
+     * segments began, so the whole flight goes again from SND.UNA (go-back-N, with SACKed ranges
+     * stepped over and the retransmission timer restarted), which also resends the few segments
+     * that were small enough; recovery in progress ends, and duplicate ACKs for the holes the
+     * drops left start no fast retransmit until SND.UNA passes SND.MAX (the recovery point).
+     *
+     * @param mssBytes the MSS the path allows: its MTU less the IP header and a TCP header without options
+     * @throws IllegalArgumentException if {@code mssBytes} is not positive
+     */
+    public void pathMtuChanged(long nowNs, int mssBytes) {
+        if (mssBytes <= 0) {
+            throw new IllegalArgumentException("path MSS must be positive: " + mssBytes);
+        }
+        pathMssBytes = mssBytes;
+        int previousMss = sendMss;
+        int newMss = effectiveSendMss();
+        if (newMss == previousMss) {
+            return;
+        }
+        sendMss = newMss;
+        congestion.onMssChange(newMss);
+        if (newMss > previousMss || !state.isSynchronized() || flightBytes() <= newMss) {
+            return; // nothing in flight can have been too big
+        }
+        info.pathMtuRetransmissions++;
+        inRecovery = false;
+        recoveryInflationBytes = 0;
+        retransmitFirstDue = false;
+        duplicateAcks = 0;
+        recoveryPoint = sndMax;
+        highRxtEnd = sndUna;
+        rescueRxtEnd = sndUna;
+        rttTiming = false; // Karn: what follows is retransmitted
+        sndNxt = sndUna;
+        if (finSent && !finAcked()) {
+            finSent = false;
+        }
+        skipSackedData();
+        retransmitDeadlineNs = nowNs + rtt.rtoNs(); // RFC 6298 5.3: the oldest data goes again now
+    }
+
     // ----------------------------------------------------------------------------- segment input
 
     /**
@@ -541,6 +652,7 @@ public final class TcpConnection {
         lastReceiveNs = nowNs;
         if (ackAcceptable) {
             sndUna = ack;
+            scoreboard.reset(sndUna);
             synDue = false;
             sampleHandshakeRtt(nowNs, tcp);
             updateWindow(tcp, true);
@@ -678,6 +790,7 @@ public final class TcpConnection {
                 state = TcpState.ESTABLISHED;
                 synDue = false;
                 sndUna = iss + 1;
+                scoreboard.reset(sndUna);
                 sampleHandshakeRtt(nowNs, tcp);
                 updateWindow(tcp, false);
                 sndWl1 = seq;
@@ -743,14 +856,12 @@ public final class TcpConnection {
             challengeAck(nowNs);
             return false;
         }
-        if (sackEnabled) {
-            info.sackBlocksReceived += tcp.options().sackBlockCount();
-        }
-
         // RFC 9293 3.10.7.4 fifth: an old ACK (SEG.ACK < SND.UNA) is ignored, the window included
         // (the update rule requires SND.UNA =< SEG.ACK; Linux: old_ack in tcp_ack).
         boolean oldAck = SeqNum.lt(ack, sndUna);
-        if (SeqNum.gt(ack, sndUna)) {
+        if (sackEnabled) {
+            sackAckReceived(nowNs, tcp, ack, payloadLength);
+        } else if (SeqNum.gt(ack, sndUna)) {
             newDataAcked(nowNs, tcp, ack);
         } else if (ack == sndUna && isDuplicateAck(tcp, payloadLength)) {
             duplicateAckReceived(nowNs);
@@ -810,9 +921,7 @@ public final class TcpConnection {
         // Data bytes acknowledged: the sequence advance minus our FIN, if this ACK covers it. A
         // timeout clears finSent for go-back-N, but the FIN keeps its number once sent (the states
         // below are entered only by sending it), and an ACK of the original transmission covers it.
-        boolean finNumbered = finSent || state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING
-                || state == TcpState.LAST_ACK;
-        boolean coversFin = finNumbered && SeqNum.gt(ack, finSeq);
+        boolean coversFin = finNumbered() && SeqNum.gt(ack, finSeq);
         if (coversFin) {
             finSent = true; // it arrived: nothing to send again
         }
@@ -830,11 +939,12 @@ public final class TcpConnection {
 
         if (inRecovery) {
             if (SeqNum.ge(ack, recoveryPoint)) {
-                // RFC 6582 3.2 step 3, full acknowledgment: leave recovery with cwnd = ssthresh.
+                // RFC 6582 3.2 step 3, full acknowledgment, and RFC 6675 section 5 (A): leave
+                // recovery with cwnd = ssthresh (less, if so little is in flight that it would burst).
                 inRecovery = false;
                 recoveryInflationBytes = 0;
                 congestion.onExitRecovery(nowNs, flightBytes());
-            } else {
+            } else if (!sackEnabled) {
                 // Partial acknowledgment: retransmit the next hole, deflate by what was acknowledged, and
                 // add back one SMSS only if at least one SMSS was acknowledged (RFC 6582 3.2 step 5).
                 retransmitFirstDue = true;
@@ -843,6 +953,9 @@ public final class TcpConnection {
             }
         } else {
             congestion.onAck(nowNs, ackedData, rttNs, false, isApplicationLimited());
+        }
+        if (!inRecovery && SeqNum.gt(ack, recoveryPoint)) {
+            recoveryPoint = ack; // see the field: it follows SND.UNA once passed
         }
         duplicateAcks = 0;
         retransmitCount = 0;
@@ -871,6 +984,101 @@ public final class TcpConnection {
             retransmitFirstDue = true;
             info.fastRetransmits++;
         }
+    }
+
+    /**
+     * ACK processing with SACK (RFC 6675 sections 4 and 5). Every acceptable ACK goes through
+     * Update(); one that SACKs octets not SACKed before is a "DupAck" (section 2), whatever else it
+     * does. Outside recovery, DupThresh DupAcks or IsLost(SND.UNA) start it (section 5, steps 1-4);
+     * inside, the ACK's delivered bytes feed proportional rate reduction (step B and RFC 6937).
+     * RFC 5681 duplicate ACKs only count in {@link TcpConnectionInfo#duplicateAcksReceived()}: with
+     * SACK negotiated, an ACK without new SACK information says nothing about loss.
+     */
+    private void sackAckReceived(long nowNs, TcpFlyweight tcp, int ack, int payloadLength) {
+        TcpOptions options = tcp.options();
+        int blocks = options.sackBlockCount();
+        info.sackBlocksReceived += blocks;
+        for (int i = 0; i < blocks; i++) {
+            receivedSackEdges[2 * i] = options.sackLeft(i);
+            receivedSackEdges[2 * i + 1] = options.sackRight(i);
+        }
+        int sndUnaBefore = sndUna;
+        int sackedBefore = scoreboard.sackedBytes();
+        int newlySacked = scoreboard.update(ack, receivedSackEdges, blocks, sndMax);
+        if (SeqNum.gt(ack, sndUna)) {
+            newDataAcked(nowNs, tcp, ack); // a cumulative ACK: DupAcks restart at zero; may end recovery (step A)
+        } else if (ack == sndUna && isDuplicateAck(tcp, payloadLength)) {
+            info.duplicateAcksReceived++;
+        }
+        if (newlySacked > 0) {
+            duplicateAcks++;
+        }
+        // RFC 6937 DeliveredData: change in SND.UNA plus change in SACKed bytes.
+        int deliveredBytes = (sndUna - sndUnaBefore) + (scoreboard.sackedBytes() - sackedBefore);
+        if (inRecovery) {
+            proportionalRateReduction(deliveredBytes);
+        } else if (sackLossDetected()) {
+            enterSackRecovery(nowNs, deliveredBytes);
+        }
+        skipSackedData();
+    }
+
+    /**
+     * RFC 6675 section 5: a loss is declared when DupThresh DupAcks arrived (step 1.a) or
+     * IsLost(HighACK + 1) (step 1.b), unless SND.UNA has not yet passed the point of the last
+     * recovery or timeout ("If no previous loss event has occurred on the connection or the
+     * cumulative acknowledgment point is beyond the last value of RecoveryPoint"; 5.1).
+     */
+    private boolean sackLossDetected() {
+        return sndUna != sndMax && SeqNum.ge(sndUna, recoveryPoint)
+                && (duplicateAcks >= DUPLICATE_ACK_THRESHOLD
+                    || scoreboard.isLost(sndUna, sendMss, DUPLICATE_ACK_THRESHOLD));
+    }
+
+    /**
+     * RFC 6675 section 5 step 4: RecoveryPoint = HighData (4.1); ssthresh and cwnd from the
+     * congestion control (4.2, which says FlightSize / 2 without the segments Limited Transmit
+     * added: those went past cwnd, so the flight counts here only up to cwnd); the first segment
+     * at SND.UNA is retransmitted by {@link #transmit} (4.3), then step C sends what pipe allows.
+     */
+    private void enterSackRecovery(long nowNs, int deliveredBytes) {
+        inRecovery = true;
+        recoveryPoint = sndMax;
+        int flight = flightBytes();
+        congestion.onEnterRecovery(nowNs, Math.min(flight, congestion.cwndBytes()));
+        highRxtEnd = sndUna;
+        rescueRxtEnd = sndUna;
+        retransmitFirstDue = true;
+        info.fastRetransmits++;
+        // RFC 6937: prr_delivered = prr_out = 0, RecoverFS = snd.nxt - snd.una; then this ACK's share.
+        prrDeliveredBytes = 0;
+        prrOutBytes = 0;
+        recoveryFlightBytes = flight;
+        proportionalRateReduction(deliveredBytes);
+    }
+
+    /**
+     * RFC 6937 section 3, on every ACK during recovery: how much may be sent now (sndcnt). While
+     * pipe is above ssthresh, sending keeps to ssthresh / RecoverFS of what was delivered, so the
+     * flight falls to ssthresh smoothly over one round trip instead of after a pause of half a
+     * round trip; once pipe is at or below ssthresh (heavy losses), it climbs back no faster than
+     * slow start would (the slow start reduction bound, PRR-SSRB, Linux's choice).
+     */
+    private void proportionalRateReduction(int deliveredBytes) {
+        prrDeliveredBytes += Math.max(0, deliveredBytes);
+        if (!config.proportionalRateReduction()) {
+            return;
+        }
+        long pipe = scoreboard.pipe(sndMax, highRxtEnd, sendMss, DUPLICATE_ACK_THRESHOLD);
+        long ssthresh = congestion.ssthreshBytes();
+        long sendCount;
+        if (pipe > ssthresh) {
+            sendCount = Math.ceilDiv(prrDeliveredBytes * ssthresh, Math.max(1, recoveryFlightBytes)) - prrOutBytes;
+        } else {
+            long limit = Math.max(prrDeliveredBytes - prrOutBytes, deliveredBytes) + sendMss;
+            sendCount = Math.min(ssthresh - pipe, limit);
+        }
+        prrSendQuotaBytes = Math.max(0, sendCount);
     }
 
     private boolean isApplicationLimited() {
@@ -1100,8 +1308,17 @@ public final class TcpConnection {
         congestion.onRetransmissionTimeout(nowNs, flightBytes());
         inRecovery = false;
         recoveryInflationBytes = 0;
-        recoveryPoint = sndMax; // RFC 6582 4.1: no fast recovery for losses before this point
+        recoveryPoint = sndMax; // RFC 6582 4.1 and RFC 6675 5.1: no fast recovery for losses before this point
         duplicateAcks = 0;
+        if (sackEnabled) {
+            // RFC 6675 5.1 with RFC 2018 8: the peer may have reneged, so what it SACKed before the
+            // timeout no longer decides what is sent again. SACK blocks on the ACKs that follow are
+            // recorded afresh, and go-back-N steps over what they report (skipSackedData).
+            scoreboard.clearSacks();
+            retransmitFirstDue = false;
+            highRxtEnd = sndUna;
+            rescueRxtEnd = sndUna;
+        }
         // Go back N: everything after SND.UNA is sent again as the congestion window allows.
         sndNxt = sndUna;
         if (finSent && !finAcked()) {
@@ -1253,7 +1470,9 @@ public final class TcpConnection {
         if (state == TcpState.SYN_SENT || state == TcpState.LISTEN) {
             return sent;
         }
-        if (retransmitFirstDue && state != TcpState.SYN_RECEIVED) {
+        if (sackEnabled && inRecovery && state != TcpState.SYN_RECEIVED) {
+            sent += transmitInRecovery(nowNs);
+        } else if (retransmitFirstDue && state != TcpState.SYN_RECEIVED) {
             int length = (int) Math.min(sendMss, unsentBytesFrom(sndUna));
             boolean withFin = false;
             if (length == 0 && finSent && sndUna == finSeq) {
@@ -1336,7 +1555,141 @@ public final class TcpConnection {
         return true;
     }
 
+    /**
+     * RFC 6675 section 5 steps (4.3) and (C), for {@link #transmit} during SACK recovery: first
+     * the segment at SND.UNA presumed lost (4.3: HighRxt and RescueRxt then point at its end), then
+     * while cwnd - pipe is at least one SMSS (or, with proportional rate reduction, while its
+     * quota allows) the segment NextSeg() chooses. Stops early if the output refuses a segment.
+     *
+     * @return the number of segments sent
+     */
+    private int transmitInRecovery(long nowNs) {
+        int sent = 0;
+        if (retransmitFirstDue) {
+            int length = (int) Math.min(Math.min(sendMss, scoreboard.unsackedBytesFrom(sndUna)), sndMax - sndUna);
+            if (length > 0) {
+                if (!emitSequenceRange(nowNs, sndUna, length)) {
+                    return sent;
+                }
+                highRxtEnd = sndUna + length;
+                rescueRxtEnd = highRxtEnd;
+                countRecoverySent(length);
+                sent++;
+            }
+            retransmitFirstDue = false;
+        }
+        long allowance = recoverySendAllowanceBytes();
+        while (allowance >= sendMss) { // (C) and (C.5)
+            SackScoreboard.Rule rule = nextRecoverySegment();
+            if (rule == SackScoreboard.Rule.NONE) {
+                break; // (C.1): nothing to send
+            }
+            int seq = scoreboard.nextSegmentSeq();
+            int length = scoreboard.nextSegmentLengthBytes();
+            boolean emitted = rule == SackScoreboard.Rule.NEW_DATA
+                    ? emitNewDataAt(nowNs, seq, length)
+                    : emitSequenceRange(nowNs, seq, length);
+            if (!emitted) {
+                break;
+            }
+            switch (rule) {
+                case LOST, UNSACKED -> highRxtEnd = seq + length; // (C.2)
+                case RESCUE -> rescueRxtEnd = recoveryPoint;       // rule (4): RescueRxt = RecoveryPoint, HighRxt stays
+                default -> { }                                      // (C.3): emitSegmentAt moved SND.MAX (HighData)
+            }
+            allowance -= length; // (C.4)
+            countRecoverySent(length);
+            sent++;
+        }
+        return sent;
+    }
+
+    /** Whether {@link #transmitInRecovery} would send a segment now (for {@link #hasOutputDue}). */
+    private boolean recoverySendable() {
+        return sackEnabled && inRecovery && state.isSynchronized()
+                && recoverySendAllowanceBytes() >= sendMss && nextRecoverySegment() != SackScoreboard.Rule.NONE;
+    }
+
+    /** RFC 6675 NextSeg() with this connection's HighData, HighRxt, sendable new data and RescueRxt test. */
+    private SackScoreboard.Rule nextRecoverySegment() {
+        // Rule (4) applies "if HighACK is greater than RescueRxt": SND.UNA - 1 > RescueRxt.
+        boolean rescueAllowed = SeqNum.gt(sndUna, rescueRxtEnd);
+        return scoreboard.nextSegment(sndMax, highRxtEnd, newDataSendableInRecovery(), rescueAllowed, sendMss,
+                DUPLICATE_ACK_THRESHOLD);
+    }
+
+    /**
+     * What step (C) may still send: with proportional rate reduction (RFC 6937) the quota the last
+     * ACK left; without, cwnd - pipe (RFC 6675 SetPipe(), with cwnd = ssthresh from recovery entry).
+     */
+    private long recoverySendAllowanceBytes() {
+        if (config.proportionalRateReduction()) {
+            return prrSendQuotaBytes;
+        }
+        return (long) congestion.cwndBytes() - scoreboard.pipe(sndMax, highRxtEnd, sendMss, DUPLICATE_ACK_THRESHOLD);
+    }
+
+    /** RFC 6937 prr_out: every byte sent during recovery, and its quota used up. */
+    private void countRecoverySent(int lengthBytes) {
+        prrOutBytes += lengthBytes;
+        prrSendQuotaBytes = Math.max(0, prrSendQuotaBytes - lengthBytes);
+    }
+
+    /**
+     * NextSeg() rule (2)'s "available unsent data ... the receiver's advertised window allows": at
+     * most one SMSS from SND.MAX within the peer's window, with Nagle's rule as for any new data.
+     */
+    private int newDataSendableInRecovery() {
+        long unsent = unsentBytesFrom(sndMax);
+        long receiverRoom = (long) sndWnd - (sndMax - sndUna);
+        int length = (int) Math.min(Math.min(unsent, sendMss), receiverRoom);
+        return length <= 0 ? 0 : nagle(length, unsent);
+    }
+
+    /** Sends new data [seq, seq + length) at SND.MAX, with our FIN if it is the last and one is queued. */
+    private boolean emitNewDataAt(long nowNs, int seq, int length) {
+        boolean last = streamOffsetOf(seq) + length == sendRing.tail();
+        return emitSegmentAt(nowNs, seq, length, last && finMayBeSent());
+    }
+
+    /**
+     * Sends the sequence range [seq, seq + length) again: its data, and our FIN if the range
+     * holds the FIN's sequence number.
+     */
+    private boolean emitSequenceRange(long nowNs, int seq, int length) {
+        boolean withFin = finNumbered() && SeqNum.le(seq, finSeq) && SeqNum.lt(finSeq, seq + length);
+        return emitSegmentAt(nowNs, seq, withFin ? finSeq - seq : length, withFin);
+    }
+
+    /** Our FIN has a sequence number: it was sent at least once (a timeout may have cleared finSent to send it again). */
+    private boolean finNumbered() {
+        return finSent || state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK;
+    }
+
+    /**
+     * After a timeout or a path MTU drop, SND.NXT goes back to SND.UNA and the flight is sent
+     * again; with SACK, a range the peer reports holding is stepped over, not sent again (RFC 6675
+     * 5.1: "use SACK information to avoid retransmitting data already received"). Our FIN, if
+     * waiting to go again, is never stepped over.
+     */
+    private void skipSackedData() {
+        if (!sackEnabled || !SeqNum.lt(sndNxt, sndMax)) {
+            return;
+        }
+        int end = scoreboard.sackedRangeEnd(sndNxt);
+        if (end == sndNxt) {
+            return;
+        }
+        if (!finSent && finNumbered() && SeqNum.gt(end, finSeq)) {
+            end = finSeq;
+        }
+        sndNxt = end;
+    }
+
     private boolean dataSendable() {
+        if (sackEnabled && inRecovery) {
+            return false; // transmitInRecovery sends new data too (NextSeg rule 2)
+        }
         return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
                 || ((state == TcpState.FIN_WAIT_1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK) && !finSent))
                 && unsentBytes() > 0 && sendableLength() > 0;
@@ -1352,13 +1705,59 @@ public final class TcpConnection {
         if (unsent == 0) {
             return 0;
         }
-        long congestionWindow = (long) congestion.cwndBytes() + (inRecovery ? recoveryInflationBytes : 0);
-        long window = Math.min(sndWnd, congestionWindow);
-        long usable = window - flightBytes();
+        long usable = usableWindowBytes();
         if (usable <= 0) {
             return 0;
         }
         int length = (int) Math.min(Math.min(unsent, sendMss), usable);
+        if (SeqNum.lt(sndNxt, sndMax)) {
+            // Going back after a timeout or a smaller path MTU: data sent before, which Nagle's rule
+            // (for new data) does not hold back; with SACK, only up to the next range the peer holds.
+            return sackEnabled ? Math.min(length, scoreboard.unsackedBytesFrom(sndNxt)) : length;
+        }
+        return nagle(length, unsent);
+    }
+
+    /**
+     * The room the windows leave for the next segment at SND.NXT. Without SACK: the least of the
+     * peer's window and cwnd (inflated during NewReno recovery, RFC 6582) less the flight. With
+     * SACK, cwnd is compared with RFC 6675's pipe rather than the flight: SACKed data has left
+     * the network, so new data may follow it as RFC 6675 5 step (1.c) allows (Limited Transmit);
+     * the peer's window still counts from SND.UNA.
+     */
+    private long usableWindowBytes() {
+        if (!sackEnabled) {
+            long congestionWindow = (long) congestion.cwndBytes() + (inRecovery ? recoveryInflationBytes : 0);
+            return Math.min(sndWnd, congestionWindow) - flightBytes();
+        }
+        long receiverRoom = (long) sndWnd - flightBytes();
+        return Math.min(receiverRoom, (long) congestion.cwndBytes() - pipeBytes());
+    }
+
+    /**
+     * RFC 6675 SetPipe() for this connection. In recovery, the scoreboard's. After a timeout or a
+     * path MTU drop until SND.UNA passes the recovery point (go-back-N), what lies past SND.NXT is
+     * taken as lost, as Linux marks it at a timeout: pipe is what was sent again and not SACKed.
+     * Otherwise the scoreboard's with nothing retransmitted (HighRxt = HighACK, step 1.c.1).
+     */
+    private int pipeBytes() {
+        if (inRecovery) {
+            return scoreboard.pipe(sndMax, highRxtEnd, sendMss, DUPLICATE_ACK_THRESHOLD);
+        }
+        if (SeqNum.lt(sndUna, recoveryPoint)) {
+            return flightBytes() - scoreboard.sackedBytesBefore(sndNxt);
+        }
+        if (scoreboard.isEmpty()) {
+            return flightBytes();
+        }
+        return scoreboard.pipe(sndMax, sndUna, sendMss, DUPLICATE_ACK_THRESHOLD);
+    }
+
+    /**
+     * Nagle (RFC 9293 3.7.4) and sender-side silly-window avoidance (3.8.6.2.1) for a new-data
+     * segment of {@code length} bytes with {@code unsent} bytes queued: the length, or 0 to wait.
+     */
+    private int nagle(int length, long unsent) {
         if (length == sendMss) {
             return length;
         }
@@ -1442,6 +1841,7 @@ public final class TcpConnection {
         if (SeqNum.gt(end, sndMax)) {
             sndMax = end;
         }
+        skipSackedData();
         if (!retransmission && !rttTiming && !timestampsEnabled) {
             rttTiming = true;
             rttSeq = seq;

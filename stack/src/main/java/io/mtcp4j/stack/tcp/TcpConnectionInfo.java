@@ -29,8 +29,11 @@ public final class TcpConnectionInfo {
     long retransmittedSegments;
     long retransmissionTimeouts;
     long fastRetransmits;
+    long pathMtuRetransmissions;
     long duplicateAcksReceived;
     long sackBlocksReceived;
+    long dsackBlocksReceived;
+    long sackBlocksIgnored;
     long zeroWindowProbes;
     long keepAliveProbes;
     long challengeAcksSent;
@@ -65,9 +68,15 @@ public final class TcpConnectionInfo {
     public long retransmittedSegments() { return retransmittedSegments; }
     public long retransmissionTimeouts() { return retransmissionTimeouts; }
     public long fastRetransmits() { return fastRetransmits; }
+    /** Times a smaller path MTU sent the flight again at the new MSS ({@link TcpConnection#pathMtuChanged}). */
+    public long pathMtuRetransmissions() { return pathMtuRetransmissions; }
     public long duplicateAcksReceived() { return duplicateAcksReceived; }
     /** SACK blocks seen on acceptable ACKs (RFC 2018), D-SACK blocks (RFC 2883) included. */
     public long sackBlocksReceived() { return sackBlocksReceived; }
+    /** D-SACK blocks (RFC 2883): the peer received something twice, as after a spurious retransmission. Counted only. */
+    public long dsackBlocksReceived() { return dsackBlocksReceived; }
+    /** SACK blocks ignored as invalid: reversed or empty, beyond SND.MAX, or wholly acknowledged already. */
+    public long sackBlocksIgnored() { return sackBlocksIgnored; }
     public long zeroWindowProbes() { return zeroWindowProbes; }
     public long keepAliveProbes() { return keepAliveProbes; }
     public long challengeAcksSent() { return challengeAcksSent; }
