@@ -1610,12 +1610,27 @@ public final class TcpConnection {
                 && recoverySendAllowanceBytes() >= sendMss && nextRecoverySegment() != SackScoreboard.Rule.NONE;
     }
 
-    /** RFC 6675 NextSeg() with this connection's HighData, HighRxt, sendable new data and RescueRxt test. */
+    /**
+     * RFC 6675 NextSeg() with this connection's HighData, HighRxt, sendable new data and RescueRxt
+     * test. One narrowing: the rescue retransmission of rule (4) is only sent when it lies in what
+     * this recovery is about, at or after HighRxt and before RecoveryPoint. Its purpose is the
+     * lost tail of that window, which no later SACK would reveal; when new data was sent during
+     * recovery the highest unSACKed octet is that fresh data, which rule (4) read literally would
+     * send twice at once, and SACKs of the new data mark the tail lost under rule (1) anyway.
+     */
     private SackScoreboard.Rule nextRecoverySegment() {
         // Rule (4) applies "if HighACK is greater than RescueRxt": SND.UNA - 1 > RescueRxt.
         boolean rescueAllowed = SeqNum.gt(sndUna, rescueRxtEnd);
-        return scoreboard.nextSegment(sndMax, highRxtEnd, newDataSendableInRecovery(), rescueAllowed, sendMss,
-                DUPLICATE_ACK_THRESHOLD);
+        SackScoreboard.Rule rule = scoreboard.nextSegment(sndMax, highRxtEnd, newDataSendableInRecovery(),
+                rescueAllowed, sendMss, DUPLICATE_ACK_THRESHOLD);
+        if (rule == SackScoreboard.Rule.RESCUE) {
+            int start = scoreboard.nextSegmentSeq();
+            int end = start + scoreboard.nextSegmentLengthBytes();
+            if (SeqNum.lt(start, highRxtEnd) || SeqNum.gt(end, recoveryPoint)) {
+                return SackScoreboard.Rule.NONE;
+            }
+        }
+        return rule;
     }
 
     /**
@@ -1712,8 +1727,14 @@ public final class TcpConnection {
         int length = (int) Math.min(Math.min(unsent, sendMss), usable);
         if (SeqNum.lt(sndNxt, sndMax)) {
             // Going back after a timeout or a smaller path MTU: data sent before, which Nagle's rule
-            // (for new data) does not hold back; with SACK, only up to the next range the peer holds.
-            return sackEnabled ? Math.min(length, scoreboard.unsackedBytesFrom(sndNxt)) : length;
+            // (for new data) does not hold back. With SACK it stops where the next range the peer
+            // holds begins. It is not cut short by the windows, though, unless nothing is in flight
+            // (an ACK will open them): a retransmission goes as the segment it would be.
+            long whole = Math.min(unsent, sendMss);
+            if (sackEnabled) {
+                whole = Math.min(whole, scoreboard.unsackedBytesFrom(sndNxt));
+            }
+            return length >= whole || flightBytes() == 0 ? (int) Math.min(length, whole) : 0;
         }
         return nagle(length, unsent);
     }

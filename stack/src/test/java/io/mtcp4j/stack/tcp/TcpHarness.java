@@ -253,6 +253,12 @@ final class TcpHarness {
         return this;
     }
 
+    /** The peer's segment arrives; unlike {@link #send}, the connection is not asked to transmit. */
+    TcpHarness arrive(SegmentBuilder builder) {
+        connection.segmentArrived(nowNs, builder.wrap(), inputBuffer);
+        return this;
+    }
+
     /** Moves the clock; fires due timers and transmits. */
     TcpHarness advance(long durationNs) {
         long target = nowNs + durationNs;
