@@ -393,14 +393,14 @@ public final class SackScoreboard {
      * {@link Integer#MAX_VALUE} when no SACKed range follows; 0 when {@code seq} is SACKed.
      */
     public int unsackedBytesFrom(int seq) {
-        if (isSacked(seq)) {
-            return 0;
-        }
-        int offset = Math.max(0, offsetOf(seq));
+        int offset = offsetOf(seq);
         for (int i = 0; i < rangeCount; i++) {
             int start = offsetOf(starts[i]);
-            if (start > offset) {
-                return start - offsetOf(seq);
+            if (offset < start) {
+                return start - offset;
+            }
+            if (offset < offsetOf(ends[i])) {
+                return 0;
             }
         }
         return Integer.MAX_VALUE;

@@ -220,6 +220,34 @@ class SackScoreboardPropertyTest {
             assertEquals(expectedPipe, board.pipe(isn + model.max, isn + highRxtEnd, mss, dupThresh), where);
 
             assertNextSegmentMatches(model, lost, board, isn, event, highRxtEnd, where);
+            assertGoingBackQueriesMatch(model, board, isn, where);
+        }
+    }
+
+    /** sackedRangeEnd, unsackedBytesFrom and sackedBytesBefore, octet by octet, around the flight. */
+    private static void assertGoingBackQueriesMatch(Model model, SackScoreboard board, int isn, String where) {
+        for (int s = model.una - 3; s < model.max + 3; s++) {
+            int runEnd = s;
+            while (model.isSacked(runEnd)) {
+                runEnd++;
+            }
+            assertEquals(isn + runEnd, board.sackedRangeEnd(isn + s), "sackedRangeEnd(" + s + ") " + where);
+            int expectedUnsacked;
+            if (model.isSacked(s)) {
+                expectedUnsacked = 0;
+            } else {
+                int next = s + 1;
+                while (next < model.max && !model.isSacked(next)) {
+                    next++;
+                }
+                expectedUnsacked = next < model.max ? next - s : Integer.MAX_VALUE;
+            }
+            assertEquals(expectedUnsacked, board.unsackedBytesFrom(isn + s), "unsackedBytesFrom(" + s + ") " + where);
+            int sackedBefore = 0;
+            for (int t = model.una; t < s; t++) {
+                sackedBefore += model.isSacked(t) ? 1 : 0;
+            }
+            assertEquals(sackedBefore, board.sackedBytesBefore(isn + s), "sackedBytesBefore(" + s + ") " + where);
         }
     }
 

@@ -735,6 +735,45 @@ class SackScoreboardTest {
         }
     }
 
+    /** The queries a sender going back to SND.UNA after a timeout uses to step over SACKed data (RFC 6675 5.1). */
+    @Nested
+    class GoingBack {
+        @Test
+        void sackedRangeEndStepsOverTheRangeHoldingTheOctet() {
+            start(1000, 10_000);
+            ack(1000, 3000, 4000, 6000, 7000);
+            assertEquals(4000, board.sackedRangeEnd(3000) - base);
+            assertEquals(4000, board.sackedRangeEnd(3999) - base);
+            assertEquals(7000, board.sackedRangeEnd(6500) - base);
+            assertEquals(2000, board.sackedRangeEnd(2000) - base, "not SACKed: itself");
+            assertEquals(4000, board.sackedRangeEnd(4000) - base, "just past a range: itself");
+            assertEquals(500, board.sackedRangeEnd(500) - base, "before SND.UNA: itself");
+        }
+
+        @Test
+        void unsackedBytesFromRunsToTheNextRange() {
+            start(1000, 10_000);
+            ack(1000, 3000, 4000, 6000, 7000);
+            assertEquals(2000, board.unsackedBytesFrom(1000));
+            assertEquals(1, board.unsackedBytesFrom(2999));
+            assertEquals(0, board.unsackedBytesFrom(3500), "SACKed");
+            assertEquals(2000, board.unsackedBytesFrom(4000));
+            assertEquals(Integer.MAX_VALUE, board.unsackedBytesFrom(7000), "no range follows");
+            assertEquals(2500, board.unsackedBytesFrom(500), "before SND.UNA: to the first range");
+        }
+
+        @Test
+        void sackedBytesBeforeCountsFromSndUna() {
+            start(1000, 10_000);
+            ack(1000, 3000, 4000, 6000, 7000);
+            assertEquals(0, board.sackedBytesBefore(3000));
+            assertEquals(500, board.sackedBytesBefore(3500));
+            assertEquals(1000, board.sackedBytesBefore(5000));
+            assertEquals(2000, board.sackedBytesBefore(10_000));
+            assertEquals(0, board.sackedBytesBefore(500), "before SND.UNA");
+        }
+    }
+
     /** The same operations with SND.UNA just below 2^32, so ranges cross the wrap. */
     @Nested
     class WrapAround {
