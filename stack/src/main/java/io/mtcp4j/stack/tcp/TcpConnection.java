@@ -13,9 +13,10 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One TCP connection's control block: the state machine of RFC 9293 with the companions that a
- * modern peer expects (RFC 7323 window scaling, timestamps and PAWS; RFC 2018 SACK generation;
- * RFC 6298 retransmission timer; RFC 5681/6582 congestion control and NewReno recovery; RFC 5961
- * challenge ACKs).
+ * modern peer expects (RFC 7323 window scaling, timestamps and PAWS; RFC 2018 SACK, generated
+ * and used; RFC 6298 retransmission timer; RFC 5681 congestion control; loss recovery by RFC 6675
+ * with RFC 6937 proportional rate reduction when SACK was negotiated, by RFC 6582 NewReno when not;
+ * RFC 1191/8201 path MTU changes; RFC 5961 challenge ACKs).
  *
  * <h2>A pure machine</h2>
  * Nothing here reads a clock, starts a thread or does I/O. Four kinds of input drive it, each
@@ -56,6 +57,31 @@ import java.lang.foreign.MemorySegment;
  *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1) but, like Linux's probes,
  *       leave SND.NXT and the retransmission timer alone: answered probes back off on the persist
  *       timer forever, and the byte goes again from SND.UNA when the window opens.</li>
+ * </ul>
+ *
+ * <h2>Loss recovery with SACK (RFC 6675)</h2>
+ * Every acceptable ACK updates the {@link SackScoreboard}. Loss is declared as RFC 6675 section 5
+ * says: DupThresh (3) ACKs that brought new SACK information, or IsLost(SND.UNA); ACKs without new
+ * SACK information are no signal once SACK is negotiated. The choices:
+ * <ul>
+ *   <li>Limited Transmit (step 1.c) is not a separate rule: outside recovery cwnd is compared with
+ *       pipe rather than the flight, and SACKed data has left the pipe.</li>
+ *   <li>ssthresh is taken from the flight at the start of recovery, but no more than cwnd, so the
+ *       Limited Transmit segments do not count (step 4.2's note).</li>
+ *   <li>Proportional rate reduction (RFC 6937, the slow start reduction bound, as Linux) paces
+ *       step C by default ({@link TcpConfig#proportionalRateReduction()}); without it, step C
+ *       sends while cwnd - pipe allows a segment.</li>
+ *   <li>The rescue retransmission (NextSeg rule 4) is sent only when it lies between HighRxt and
+ *       RecoveryPoint (see {@code nextRecoverySegment()}).</li>
+ *   <li>Recovery ends when RecoveryPoint is acknowledged, with {@link CongestionControl#onExitRecovery}
+ *       (cwnd = ssthresh unless so little is in flight that it would burst).</li>
+ *   <li>A retransmission timeout ends recovery, clears the scoreboard (RFC 2018 section 8: the
+ *       peer may have reneged), and goes back to SND.UNA; the SACK blocks of later ACKs are
+ *       recorded again, and go-back-N steps over the ranges they report (RFC 6675 section 5.1).
+ *       Until SND.UNA passes SND.MAX of the timeout, the data beyond SND.NXT counts as lost.</li>
+ *   <li>D-SACK blocks (RFC 2883) are counted and have no other effect (no undo, no reordering
+ *       adaptation).</li>
+ *   <li>Not done: RACK-TLP (RFC 8985). A lost retransmission waits for the timeout.</li>
  * </ul>
  */
 public final class TcpConnection {

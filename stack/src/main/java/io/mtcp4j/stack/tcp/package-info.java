@@ -17,6 +17,8 @@
  *       Appendix G) with backoff.</li>
  *   <li>{@link io.mtcp4j.stack.tcp.SackScoreboard}: the sender's SACKed ranges (RFC 2018, D-SACK
  *       per RFC 2883) and RFC 6675's IsLost, SetPipe and NextSeg over them, in O(ranges).</li>
+ *   <li>{@link io.mtcp4j.stack.tcp.TcpConnection}: the control block; with SACK it recovers from
+ *       loss by RFC 6675 over the scoreboard, without by RFC 6582 NewReno.</li>
  * </ul>
  *
  * <p>Units are in names ({@code rtoNs}, {@code lengthBytes}); RFC 9293's variable names
