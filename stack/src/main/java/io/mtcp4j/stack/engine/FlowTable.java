@@ -265,6 +265,9 @@ public final class FlowTable<V> {
     /** The slot holding the key, or -1. */
     private int find(boolean ipv6, long localHigh, long localLow, int localPort,
                      long remoteHigh, long remoteLow, int remotePort) {
+        if (((localPort | remotePort) & ~0xffff) != 0) {
+            return -1;  // no stored key has such a port; without this, 16-bit masking would alias one
+        }
         int hash = hash(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
         long familyAndPorts = familyAndPorts(ipv6, localPort, remotePort);
         for (int slot = hash & mask; ; slot = (slot + 1) & mask) {

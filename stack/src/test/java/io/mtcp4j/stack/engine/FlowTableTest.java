@@ -324,6 +324,24 @@ class FlowTableTest {
     }
 
     @Test
+    void lookupsWithPortsOutsideSixteenBitsFindNothingRatherThanAnAlias() {
+        table.put(v4(80), "eighty");
+        TcpEndpoints e = v4(80);
+        assertNull(table.get(false, 0, e.localLow(), 80, 0, e.remoteLow(), 80 + 65_536));
+        assertNull(table.get(false, 0, e.localLow(), 80 - 65_536 * 2, 0, e.remoteLow(), 80));
+        assertNull(table.remove(false, 0, e.localLow(), 80, 0, e.remoteLow(), -65_456));
+        assertEquals("eighty", table.get(e));
+    }
+
+    @Test
+    void ipv4LookupsWithStrayHighBitsFindNothing() {
+        table.put(v4(80), "eighty");
+        TcpEndpoints e = v4(80);
+        assertNull(table.get(false, 0, e.localLow() | (1L << 40), 80, 0, e.remoteLow(), 80));
+        assertNull(table.get(false, 0, e.localLow(), 80, 1, e.remoteLow(), 80));
+    }
+
+    @Test
     void theSameSeedGivesTheSameLayoutAndAnotherSeedADifferentOne() {
         FlowTable<String> a = new FlowTable<>(1000, 0.5f, new Random(42));
         FlowTable<String> b = new FlowTable<>(1000, 0.5f, new Random(42));
