@@ -267,9 +267,10 @@ public final class TimerWheel {
     /**
      * When the engine must next poll: a time no later than the earliest armed deadline rounded up
      * to its tick, so an engine that sleeps until then never fires a timer late by more than a
-     * tick. It is exact when the earliest timer is less than 256 ticks away; otherwise it may be
-     * earlier, at the tick where that timer's slot is cascaded (a poll then places it more
-     * precisely, and the next call gives a later time). Times already passed mean timers are due
+     * tick. It is exact when the earliest timer is in level 0 (armed less than 256 ticks ahead, or
+     * cascaded there since); otherwise it may be earlier, at the tick where a higher level's slot
+     * is cascaded (a poll then places that slot's timers more precisely, and the next call gives a
+     * later time, so a far timer costs at most one early wake-up per level). Times already passed mean timers are due
      * now. {@link #NO_DEADLINE} when nothing is armed. O(levels).
      */
     public long nextDeadlineNs() {
