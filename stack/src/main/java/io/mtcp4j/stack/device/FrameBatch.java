@@ -10,7 +10,8 @@ import java.util.Objects;
  * segments the device created up front, so filling and reading it allocates nothing.
  *
  * <h2>Receive</h2>
- * {@link NetDevice#receive} clears the batch and fills frames {@code 0 .. count()-1}. The frames
+ * {@link NetDevice#receive} clears the batch and fills frames {@code 0 .. count()-1}, at most
+ * {@link #limit()} of them. The frames
  * are views of the device's receive memory (a ring slot, a UMEM chunk): no copy. They stay valid
  * until the next {@code receive} on the same device queue, whichever batch that call fills; then
  * the device takes the memory back. Received frames are read-only: a middleware device may show
@@ -83,6 +84,7 @@ public final class FrameBatch {
     private final int[] segmentSizes;
     private final int[] headerLengths;
     private int count;
+    private int limit;
 
     /** A batch of {@value #MAX_FRAMES} frames. */
     public FrameBatch() {
@@ -95,6 +97,7 @@ public final class FrameBatch {
             throw new IllegalArgumentException("capacity must be 1 to " + MAX_FRAMES + " frames: " + capacity);
         }
         this.capacity = capacity;
+        this.limit = capacity;
         segments = new MemorySegment[capacity];
         offsets = new long[capacity];
         lengths = new int[capacity];
@@ -121,9 +124,27 @@ public final class FrameBatch {
         return count == 0;
     }
 
-    /** Frames that can still be added. */
+    /**
+     * The most frames a receive or lend may fill the batch to: the capacity unless lowered, so
+     * that an engine (or a middleware device) can take a smaller burst without another batch.
+     * Stays until changed.
+     */
+    public int limit() {
+        return limit;
+    }
+
+    /** Sets {@link #limit()}, 1 to {@link #capacity()}, and not below the frames already held. */
+    public FrameBatch limit(int frames) {
+        if (frames < Math.max(1, count) || frames > capacity) {
+            throw new IllegalArgumentException("limit must be " + Math.max(1, count) + " to " + capacity + ": " + frames);
+        }
+        limit = frames;
+        return this;
+    }
+
+    /** Frames that can still be added before the {@link #limit()}. */
     public int remaining() {
-        return capacity - count;
+        return limit - count;
     }
 
     /**
@@ -149,8 +170,8 @@ public final class FrameBatch {
      * @throws IllegalStateException if the batch is full
      */
     public int add(MemorySegment segment, long offset, int length, int bufferLength, long bufferId) {
-        if (count == capacity) {
-            throw new IllegalStateException("batch is full: " + capacity + " frames");
+        if (count == limit) {
+            throw new IllegalStateException("batch is full: " + limit + " frames");
         }
         Objects.checkFromIndexSize(offset, bufferLength, segment.byteSize());
         if (length < 0 || length > bufferLength) {

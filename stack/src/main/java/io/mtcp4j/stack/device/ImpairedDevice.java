@@ -218,7 +218,7 @@ public final class ImpairedDevice implements NetDevice {
         lane.releaseDue();
         int room = batch.remaining();
         if (room > 0) {
-            FrameBatch arrived = lane.innerBatch(room);
+            FrameBatch arrived = lane.arrivals(room);
             int n = inner.receive(queue, arrived);
             for (int i = 0; i < n; i++) {
                 lane.arrive(arrived, i);
@@ -626,7 +626,7 @@ public final class ImpairedDevice implements NetDevice {
 
     /** Received frames: shown to the engine in the batch it passed to {@link #receive}. */
     private final class ReceiveLane extends Lane {
-        private final FrameBatch[] innerBatches = new FrameBatch[FrameBatch.MAX_FRAMES + 1];
+        private final FrameBatch arrivals = new FrameBatch();
         private FrameBatch out;
 
         ReceiveLane(int queue, Impairment config, SplittableRandom random, CounterCells counts, long startNs, int frameBytes) {
@@ -639,14 +639,10 @@ public final class ImpairedDevice implements NetDevice {
             freeShown();
         }
 
-        /** A batch of exactly {@code capacity} frames for the inner receive, so what arrives fits the output. */
-        FrameBatch innerBatch(int capacity) {
-            FrameBatch batch = innerBatches[capacity];
-            if (batch == null) {
-                batch = new FrameBatch(capacity); // once per capacity, not per call
-                innerBatches[capacity] = batch;
-            }
-            return batch;
+        /** The batch for the inner receive, limited to {@code room} frames so that what arrives fits the output. */
+        FrameBatch arrivals(int room) {
+            arrivals.clear();
+            return arrivals.limit(room);
         }
 
         @Override

@@ -69,6 +69,21 @@ class FrameBatchTest {
     }
 
     @Test
+    void aLimitCapsFillingUntilChanged() {
+        FrameBatch batch = new FrameBatch(8).limit(3);
+        assertEquals(3, batch.remaining());
+        batch.add(memory, 0, 60, 60, 0);
+        assertThrows(IllegalArgumentException.class, () -> batch.limit(0));
+        assertThrows(IllegalArgumentException.class, () -> batch.limit(9));
+        batch.add(memory, 60, 60, 60, 1);
+        batch.add(memory, 120, 60, 60, 2);
+        assertThrows(IllegalStateException.class, () -> batch.add(memory, 180, 60, 60, 3));
+        batch.clear();
+        assertEquals(3, batch.limit(), "clearing keeps the limit");
+        assertEquals(8, batch.limit(8).remaining());
+    }
+
+    @Test
     void offloadRequestsSetFlagsAndFields() {
         FrameBatch batch = new FrameBatch(1);
         batch.add(memory, 0, 1000, 2000, 0);

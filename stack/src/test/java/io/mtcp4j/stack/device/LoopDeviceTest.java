@@ -176,6 +176,20 @@ class LoopDeviceTest {
     }
 
     @Test
+    void receiveAndLendStopAtTheBatchLimit() {
+        LoopDevice device = loopback(LoopDevice.Options.defaults("lo"));
+        assertEquals(5, device.lend(0, tx.limit(5), 64));
+        for (int i = 0; i < 5; i++) {
+            tx.length(i, TestFrames.tcp4(tx.segment(i), 0, CLIENT, SERVER, 1, 2, i, 0, false));
+        }
+        device.transmit(0, tx.limit(FrameBatch.MAX_FRAMES));
+        assertEquals(2, device.receive(0, rx.limit(2)));
+        assertEquals(2, device.receive(0, rx));
+        assertEquals(1, device.receive(0, rx.limit(FrameBatch.MAX_FRAMES)));
+        assertEquals(4, TestFrames.tag(rx.segment(0), rx.offset(0)));
+    }
+
+    @Test
     void anUnusedLentBufferGoesBackUnsent() {
         LoopDevice device = loopback(LoopDevice.Options.defaults("lo").withTransmitBuffers(2));
         assertEquals(2, device.lend(0, tx, 5), "lends no more than it has");
