@@ -14,12 +14,14 @@ import java.util.Set;
  *   <li>{@code queues} (1 to 64, default 1), {@code mtu} (68 to 65535, default 1500),
  *       {@code mac} (default 02:00:00:00:00:01; a link's second end gets the next address if it
  *       asks for the first end's), {@code queue_depth} (frames per receive queue, a power of two
- *       from 2 to 65536, default 1024), {@code transmit_buffers} (per queue, default 128),
+ *       from 2 to 65536, default 1024, or 256 with TSO), {@code transmit_buffers} (per queue, default 128),
  *       {@code checksum_offload} (default true), {@code tso} (default false).</li>
  * </ul>
  */
 public final class LoopDeviceFactory implements DeviceFactory {
     public static final String NAME = "loop";
+    /** Default frames per receive queue with TSO, whose slots are 64 KiB each. */
+    public static final int TSO_QUEUE_DEPTH = 256;
     private static final Set<String> KEYS = Set.of(
             "link", "name", "queues", "mtu", "mac", "queue_depth", "transmit_buffers", "checksum_offload", "tso");
 
@@ -40,14 +42,16 @@ public final class LoopDeviceFactory implements DeviceFactory {
         if (link != null && link.isBlank()) {
             throw DeviceConfig.invalid("link", link, "a non-empty link name");
         }
-        int queueDepth = config.integer("queue_depth", LoopDevice.Options.DEFAULT_QUEUE_DEPTH, 2, 65_536);
-        if (Integer.bitCount(queueDepth) != 1) {
-            throw DeviceConfig.invalid("queue_depth", config.string("queue_depth", ""), "a power of two from 2 to 65536");
-        }
         boolean checksumOffload = config.bool("checksum_offload", true);
         boolean tso = config.bool("tso", false);
         if (tso && !checksumOffload) {
             throw DeviceConfig.invalid("tso", "true", "false while checksum_offload=false (TSO needs checksum offload)");
+        }
+        // A TSO slot holds a 64 KiB super-frame: fewer of them keep a queue near 16 MiB.
+        int queueDepth = config.integer("queue_depth", tso ? TSO_QUEUE_DEPTH : LoopDevice.Options.DEFAULT_QUEUE_DEPTH,
+                2, 65_536);
+        if (Integer.bitCount(queueDepth) != 1) {
+            throw DeviceConfig.invalid("queue_depth", config.string("queue_depth", ""), "a power of two from 2 to 65536");
         }
         LoopDevice.Options options = new LoopDevice.Options(
                 config.string("name", "loop0"),

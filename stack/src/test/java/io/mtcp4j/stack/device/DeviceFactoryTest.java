@@ -60,6 +60,14 @@ class DeviceFactoryTest {
     }
 
     @Test
+    void tsoQueuesAreShallowerByDefault() {
+        try (NetDevice device = DeviceFactory.create("loop", DeviceConfig.of("tso", "true"))) {
+            assertEquals(LoopDeviceFactory.TSO_QUEUE_DEPTH, ((LoopDevice) device).options().queueDepth());
+            assertEquals(65_553, device.maxFrameBytes());
+        }
+    }
+
+    @Test
     void twoDevicesWithTheSameLinkAreWiredTogether() {
         try (NetDevice a = DeviceFactory.create("loop", DeviceConfig.of("link", "factory-link"));
              NetDevice b = DeviceFactory.create("loop", DeviceConfig.of("link", "factory-link", "queues", "2"))) {
