@@ -5,6 +5,11 @@
  * {@code nowNs}), and nothing on the per-packet path allocates.
  *
  * <ul>
+ *   <li>{@link io.mtcp4j.stack.engine.Engine}: the duty cycle over one device queue (receive,
+ *       timers, commands, readiness, transmit, flush), configured by
+ *       {@link io.mtcp4j.stack.engine.EngineConfig} and {@link io.mtcp4j.stack.engine.StackAddresses},
+ *       counting drops by name in {@link io.mtcp4j.stack.engine.EngineCounters}; run on a thread
+ *       by {@link io.mtcp4j.stack.engine.EngineRunner}.</li>
  *   <li>{@link io.mtcp4j.stack.engine.FlowTable}: the 4-tuple to flow map used to demultiplex
  *       received segments; primitive keys, open addressing with backward-shift deletion, slots
  *       chosen by keyed SipHash-2-4 against hash flooding.</li>
