@@ -1,11 +1,10 @@
 package io.mtcp4j.stack.engine;
 
+import static io.mtcp4j.stack.testing.Allocations.bytesAllocatedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mtcp4j.stack.engine.TimerWheel.Timer;
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,16 +13,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The per-packet operations of the flow table, the listener table and the timer wheel allocate
  * nothing (STYLE.md 7), measured with the JVM's per-thread allocation counter around loops that
- * exercise them. {@code FlowTableBenchmark} and {@code TimerWheelBenchmark} under {@code -prof gc}
+ * exercise them ({@link io.mtcp4j.stack.testing.Allocations}). {@code FlowTableBenchmark} and {@code TimerWheelBenchmark} under {@code -prof gc}
  * are the benchmark-grade proof; this catches a regression in the ordinary build.
  */
 class EngineNoAllocationTest {
     private static final int ROUNDS = 20_000;
     private static final int FLOWS = 4096;
     private static final long MS = 1_000_000L;
-
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private final FlowTable<Object> flows = new FlowTable<>(2 * FLOWS, 0.5f, new Random(1));
     private final ListenerTable<Object> listeners = new ListenerTable<>(new Random(2));
@@ -41,8 +37,6 @@ class EngineNoAllocationTest {
 
     @BeforeEach
     void fill() {
-        assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter on this JVM");
-        threads.setThreadAllocatedMemoryEnabled(true);
         Random random = new Random(3);
         for (int i = 0; i < FLOWS; i++) {
             remoteAddresses[i] = random.nextInt() & 0xffff_ffffL;
@@ -54,17 +48,9 @@ class EngineNoAllocationTest {
         listeners.put(true, 1, 2, 443, flow);
     }
 
-    private long allocatedBy(Runnable work) {
-        work.run();  // warm up: class loading and first-call linkage allocate
-        work.run();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        work.run();
-        return threads.getCurrentThreadAllocatedBytes() - before;
-    }
-
     @Test
     void flowLookupsHitOrMissWithoutAllocating() {
-        long allocated = allocatedBy(() -> {
+        long allocated = bytesAllocatedBy(() -> {
             for (int i = 0; i < ROUNDS; i++) {
                 int k = i & (FLOWS - 1);
                 if (flows.get(false, 0, 0x0a00_0001L, 80, 0, remoteAddresses[k], remotePorts[k]) != null) {
@@ -83,7 +69,7 @@ class EngineNoAllocationTest {
 
     @Test
     void removingAndPuttingBackWithoutGrowingDoesNotAllocate() {
-        long allocated = allocatedBy(() -> {
+        long allocated = bytesAllocatedBy(() -> {
             for (int i = 0; i < ROUNDS; i++) {
                 int k = i & (FLOWS - 1);
                 flows.remove(false, 0, 0x0a00_0001L, 80, 0, remoteAddresses[k], remotePorts[k]);
@@ -97,7 +83,7 @@ class EngineNoAllocationTest {
 
     @Test
     void listenerLookupsDoNotAllocate() {
-        long allocated = allocatedBy(() -> {
+        long allocated = bytesAllocatedBy(() -> {
             for (int i = 0; i < ROUNDS; i++) {
                 if (listeners.find(false, 0, remoteAddresses[i & (FLOWS - 1)], 80) != null) {
                     found++;
@@ -112,7 +98,7 @@ class EngineNoAllocationTest {
 
     @Test
     void armingCancellingAndFiringTimersDoesNotAllocate() {
-        long allocated = allocatedBy(() -> {
+        long allocated = bytesAllocatedBy(() -> {
             for (int i = 0; i < ROUNDS; i++) {
                 Timer timer = timers[i & (FLOWS - 1)];
                 // Delays from every level: delayed ACK, RTO, TIME_WAIT, keepalive.
