@@ -207,12 +207,18 @@ final class FrameRing {
             if (timeoutNs <= 0) {
                 return;
             }
+            long deadlineNs = System.nanoTime() + timeoutNs;
             waiter = Thread.currentThread();
             try {
-                // Consume a signal only here: one that arrives while parked stays set and makes
-                // the next await return at once, which costs one idle loop and loses nothing.
-                if (!(boolean) SIGNALLED.getAndSet(this, false) && !hasFrames()) {
-                    LockSupport.parkNanos(this, timeoutNs);
+                // Park until a signal, a frame or the deadline. A park can return early for no
+                // reason (a permit left by an earlier unpark of this thread, a spurious wakeup),
+                // so the conditions are checked again after every return.
+                while (!(boolean) SIGNALLED.getAndSet(this, false) && !hasFrames()) {
+                    long remainingNs = deadlineNs - System.nanoTime();
+                    if (remainingNs <= 0) {
+                        break;
+                    }
+                    LockSupport.parkNanos(this, remainingNs);
                 }
             } finally {
                 waiter = null;

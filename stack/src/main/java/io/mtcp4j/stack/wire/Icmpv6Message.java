@@ -2,12 +2,10 @@ package io.mtcp4j.stack.wire;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.StringJoiner;
 
 /**
  * The fields of an ICMPv6 message, one record per message kind the stack handles, for tests,
@@ -39,17 +37,17 @@ public sealed interface Icmpv6Message {
         int checksum = icmp.checksum();
         return switch (icmp.type()) {
             case Icmpv6Flyweight.ECHO_REQUEST -> new EchoRequest(code, checksum, icmp.identifier(), icmp.sequenceNumber(),
-                    echoData(icmp));
+                    bytes(icmp.segment(), icmp.echoDataOffset(), icmp.echoDataLength()));
             case Icmpv6Flyweight.ECHO_REPLY -> new EchoReply(code, checksum, icmp.identifier(), icmp.sequenceNumber(),
-                    echoData(icmp));
+                    bytes(icmp.segment(), icmp.echoDataOffset(), icmp.echoDataLength()));
             case Icmpv6Flyweight.DESTINATION_UNREACHABLE -> new DestinationUnreachable(code, checksum,
-                    quotedPacket(icmp));
+                    bytes(icmp.segment(), icmp.quotedPacketOffset(), icmp.quotedPacketLength()));
             case Icmpv6Flyweight.PACKET_TOO_BIG -> new PacketTooBig(code, checksum, icmp.mtuBytes(),
-                    quotedPacket(icmp));
+                    bytes(icmp.segment(), icmp.quotedPacketOffset(), icmp.quotedPacketLength()));
             case Icmpv6Flyweight.TIME_EXCEEDED -> new TimeExceeded(code, checksum,
-                    quotedPacket(icmp));
+                    bytes(icmp.segment(), icmp.quotedPacketOffset(), icmp.quotedPacketLength()));
             case Icmpv6Flyweight.PARAMETER_PROBLEM -> new ParameterProblem(code, checksum, icmp.parameterProblemPointer(),
-                    quotedPacket(icmp));
+                    bytes(icmp.segment(), icmp.quotedPacketOffset(), icmp.quotedPacketLength()));
             case Icmpv6Flyweight.NEIGHBOR_SOLICITATION -> new NeighborSolicitation(code, checksum,
                     new Ipv6Address(icmp.targetHigh(), icmp.targetLow()),
                     linkLayerAddress(icmp.sourceLinkLayerAddress()));
@@ -98,17 +96,20 @@ public sealed interface Icmpv6Message {
 
         @Override
         public boolean equals(Object other) {
-            return equalByContent(this, other);
+            return other instanceof EchoRequest that && code == that.code && checksum == that.checksum
+                    && identifier == that.identifier && sequenceNumber == that.sequenceNumber
+                    && Arrays.equals(data, that.data);
         }
 
         @Override
         public int hashCode() {
-            return hashByContent(this);
+            return Objects.hash(code, checksum, identifier, sequenceNumber, Arrays.hashCode(data));
         }
 
         @Override
         public String toString() {
-            return describe(this);
+            return "EchoRequest[code=" + code + ", checksum=" + hex16(checksum) + ", identifier=" + identifier
+                    + ", sequenceNumber=" + sequenceNumber + ", data=" + hex(data) + "]";
         }
     }
 
@@ -147,17 +148,20 @@ public sealed interface Icmpv6Message {
 
         @Override
         public boolean equals(Object other) {
-            return equalByContent(this, other);
+            return other instanceof EchoReply that && code == that.code && checksum == that.checksum
+                    && identifier == that.identifier && sequenceNumber == that.sequenceNumber
+                    && Arrays.equals(data, that.data);
         }
 
         @Override
         public int hashCode() {
-            return hashByContent(this);
+            return Objects.hash(code, checksum, identifier, sequenceNumber, Arrays.hashCode(data));
         }
 
         @Override
         public String toString() {
-            return describe(this);
+            return "EchoReply[code=" + code + ", checksum=" + hex16(checksum) + ", identifier=" + identifier
+                    + ", sequenceNumber=" + sequenceNumber + ", data=" + hex(data) + "]";
         }
     }
 
@@ -194,17 +198,19 @@ public sealed interface Icmpv6Message {
 
         @Override
         public boolean equals(Object other) {
-            return equalByContent(this, other);
+            return other instanceof DestinationUnreachable that && code == that.code && checksum == that.checksum
+                    && Arrays.equals(quotedPacket, that.quotedPacket);
         }
 
         @Override
         public int hashCode() {
-            return hashByContent(this);
+            return Objects.hash(code, checksum, Arrays.hashCode(quotedPacket));
         }
 
         @Override
         public String toString() {
-            return describe(this);
+            return "DestinationUnreachable[code=" + code + ", checksum=" + hex16(checksum)
+                    + ", quotedPacket=" + hex(quotedPacket) + "]";
         }
     }
 
@@ -244,17 +250,19 @@ public sealed interface Icmpv6Message {
 
         @Override
         public boolean equals(Object other) {
-            return equalByContent(this, other);
+            return other instanceof PacketTooBig that && code == that.code && checksum == that.checksum
+                    && mtuBytes == that.mtuBytes && Arrays.equals(quotedPacket, that.quotedPacket);
         }
 
         @Override
         public int hashCode() {
-            return hashByContent(this);
+            return Objects.hash(code, checksum, mtuBytes, Arrays.hashCode(quotedPacket));
         }
 
         @Override
         public String toString() {
-            return describe(this);
+            return "PacketTooBig[code=" + code + ", checksum=" + hex16(checksum) + ", mtuBytes=" + mtuBytes
+                    + ", quotedPacket=" + hex(quotedPacket) + "]";
         }
     }
 
@@ -291,17 +299,19 @@ public sealed interface Icmpv6Message {
 
         @Override
         public boolean equals(Object other) {
-            return equalByContent(this, other);
+            return other instanceof TimeExceeded that && code == that.code && checksum == that.checksum
+                    && Arrays.equals(quotedPacket, that.quotedPacket);
         }
 
         @Override
         public int hashCode() {
-            return hashByContent(this);
+            return Objects.hash(code, checksum, Arrays.hashCode(quotedPacket));
         }
 
         @Override
         public String toString() {
-            return describe(this);
+            return "TimeExceeded[code=" + code + ", checksum=" + hex16(checksum)
+                    + ", quotedPacket=" + hex(quotedPacket) + "]";
         }
     }
 
@@ -337,17 +347,19 @@ public sealed interface Icmpv6Message {
 
         @Override
         public boolean equals(Object other) {
-            return equalByContent(this, other);
+            return other instanceof ParameterProblem that && code == that.code && checksum == that.checksum
+                    && pointer == that.pointer && Arrays.equals(quotedPacket, that.quotedPacket);
         }
 
         @Override
         public int hashCode() {
-            return hashByContent(this);
+            return Objects.hash(code, checksum, pointer, Arrays.hashCode(quotedPacket));
         }
 
         @Override
         public String toString() {
-            return describe(this);
+            return "ParameterProblem[code=" + code + ", checksum=" + hex16(checksum) + ", pointer=" + pointer
+                    + ", quotedPacket=" + hex(quotedPacket) + "]";
         }
     }
 
@@ -463,17 +475,18 @@ public sealed interface Icmpv6Message {
 
         @Override
         public boolean equals(Object other) {
-            return equalByContent(this, other);
+            return other instanceof Other that && type == that.type && code == that.code && checksum == that.checksum
+                    && Arrays.equals(body, that.body);
         }
 
         @Override
         public int hashCode() {
-            return hashByContent(this);
+            return Objects.hash(type, code, checksum, Arrays.hashCode(body));
         }
 
         @Override
         public String toString() {
-            return describe(this);
+            return "Other[type=" + type + ", code=" + code + ", checksum=" + hex16(checksum) + ", body=" + hex(body) + "]";
         }
     }
 
@@ -509,14 +522,6 @@ public sealed interface Icmpv6Message {
         return segment.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    private static byte[] echoData(Icmpv6Flyweight icmp) {
-        return bytes(icmp.segment(), icmp.echoDataOffset(), icmp.echoDataLength());
-    }
-
-    private static byte[] quotedPacket(Icmpv6Flyweight icmp) {
-        return bytes(icmp.segment(), icmp.quotedPacketOffset(), icmp.quotedPacketLength());
-    }
-
     private static OptionalLong linkLayerAddress(long mac) {
         return mac == Icmpv6Flyweight.NO_LINK_LAYER_ADDRESS ? OptionalLong.empty() : OptionalLong.of(mac);
     }
@@ -539,52 +544,6 @@ public sealed interface Icmpv6Message {
         if (mac.isPresent() && (mac.getAsLong() >>> 48) != 0) {
             throw new IllegalArgumentException("a MAC address has 48 bits, not " + Long.toHexString(mac.getAsLong()));
         }
-    }
-
-    /*
-     * equals, hashCode and toString of the records that keep a byte array. The methods Java
-     * generates for a record compare, hash and show an array by identity; these go through the
-     * record's components in declaration order just as the generated ones do, but take a byte
-     * array by its content. The hash is the one Objects.hash gives the components with each array
-     * as its Arrays.hashCode; toString shows the bytes and the checksum in hex, as on the wire.
-     */
-
-    private static boolean equalByContent(Record message, Object other) {
-        return other != null && other.getClass() == message.getClass()
-                && Arrays.deepEquals(componentValues(message), componentValues((Record) other));
-    }
-
-    private static int hashByContent(Record message) {
-        return Arrays.deepHashCode(componentValues(message));
-    }
-
-    private static String describe(Record message) {
-        RecordComponent[] components = message.getClass().getRecordComponents();
-        Object[] values = componentValues(message);
-        StringJoiner text = new StringJoiner(", ", message.getClass().getSimpleName() + "[", "]");
-        for (int i = 0; i < components.length; i++) {
-            String name = components[i].getName();
-            String shown = switch (values[i]) {
-                case byte[] bytes -> hex(bytes);
-                case Integer checksum when name.equals("checksum") -> hex16(checksum);
-                default -> String.valueOf(values[i]);
-            };
-            text.add(name + "=" + shown);
-        }
-        return text.toString();
-    }
-
-    private static Object[] componentValues(Record message) {
-        RecordComponent[] components = message.getClass().getRecordComponents();
-        Object[] values = new Object[components.length];
-        for (int i = 0; i < components.length; i++) {
-            try {
-                values[i] = components[i].getAccessor().invoke(message);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("record accessor " + components[i], e);
-            }
-        }
-        return values;
     }
 
     private static String hex(byte[] bytes) {
