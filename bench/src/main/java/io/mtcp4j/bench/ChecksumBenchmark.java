@@ -1,11 +1,8 @@
 package io.mtcp4j.bench;
 
 import io.mtcp4j.stack.wire.Checksum;
-import io.mtcp4j.stack.wire.NetworkOrder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -75,36 +72,15 @@ public class ChecksumBenchmark {
     @Setup
     public void allocate() {
         arena = Arena.ofShared();
-        buffer = switch (memory) {
-            case "heap" -> MemorySegment.ofArray(new byte[size]);
-            case "native" -> arena.allocate(size, 64);
-            default -> throw new IllegalArgumentException("memory must be heap or native: " + memory);
-        };
-        byte[] random = new byte[size];
-        new Random(1071).nextBytes(random);
-        MemorySegment.copy(MemorySegment.ofArray(random), 0, buffer, 0, size);
+        buffer = ChecksumWorkload.buffer(memory, size, arena);
         switch (profile) {
             case "clean" -> { }
-            case "mixed" -> touchBothKindsOfSegment();
+            case "mixed" -> {
+                if (ChecksumWorkload.touchBothKindsOfSegment(arena, true) == 42) {
+                    System.out.println("unlikely");
+                }
+            }
             default -> throw new IllegalArgumentException("profile must be clean or mixed: " + profile);
-        }
-    }
-
-    /** Sums and reads over heap and native segments of many lengths and offsets, until C2 has seen them all. */
-    private void touchBothKindsOfSegment() {
-        MemorySegment heap = MemorySegment.ofArray(new byte[2048]);
-        MemorySegment offHeap = arena.allocate(2048);
-        long sink = 0;
-        for (int i = 0; i < 200_000; i++) {
-            MemorySegment segment = (i & 1) == 0 ? heap : offHeap;
-            int length = (int) ((i * 7919L) % 1600);
-            int offset = (i >>> 1) & 7;
-            sink += Checksum.sum(segment, offset, length);
-            sink += segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset) + NetworkOrder.u16(segment, offset);
-            sink += naiveSum(segment, length);
-        }
-        if (sink == 42) {
-            System.out.println("unlikely");
         }
     }
 
@@ -122,18 +98,6 @@ public class ChecksumBenchmark {
     @Benchmark
     public long naiveSum(Throughput throughput) {
         throughput.kilobytes += size / 1000.0;
-        return naiveSum(buffer, size);
-    }
-
-    private static long naiveSum(MemorySegment segment, int length) {
-        long accumulator = 0;
-        int i = 0;
-        for (; i + 1 < length; i += 2) {
-            accumulator += NetworkOrder.u16(segment, i);
-        }
-        if (i < length) {
-            accumulator += NetworkOrder.u8(segment, i) << 8;
-        }
-        return accumulator;
+        return ChecksumWorkload.naiveSum(buffer, size);
     }
 }

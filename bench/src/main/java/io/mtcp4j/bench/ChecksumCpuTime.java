@@ -1,14 +1,12 @@
 package io.mtcp4j.bench;
 
 import io.mtcp4j.stack.wire.Checksum;
-import io.mtcp4j.stack.wire.NetworkOrder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * {@link ChecksumBenchmark}'s measurement per nanosecond of this thread's CPU time instead of wall
@@ -39,17 +37,10 @@ public final class ChecksumCpuTime {
         String profile = args[1];
         size = Integer.parseInt(args[2]);
         Arena arena = Arena.ofShared();
-        buffer = switch (memory) {
-            case "heap" -> MemorySegment.ofArray(new byte[size]);
-            case "native" -> arena.allocate(size, 64);
-            default -> throw new IllegalArgumentException("memory must be heap or native: " + memory);
-        };
-        byte[] random = new byte[size];
-        new Random(1071).nextBytes(random);
-        MemorySegment.copy(MemorySegment.ofArray(random), 0, buffer, 0, size);
+        buffer = ChecksumWorkload.buffer(memory, size, arena);
         long sink = 0;
         if (profile.equals("mixed")) {
-            sink += touchBothKindsOfSegment(arena);
+            sink += ChecksumWorkload.touchBothKindsOfSegment(arena, false);
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int sumsPerBatch = Math.max(1000, 6_400_000 / Math.max(size, 1));
@@ -79,20 +70,5 @@ public final class ChecksumCpuTime {
             total += Checksum.sum(segment, 0, length);
         }
         return total;
-    }
-
-    /** The same profile pollution as {@link ChecksumBenchmark}'s {@code mixed}. */
-    private static long touchBothKindsOfSegment(Arena arena) {
-        MemorySegment heap = MemorySegment.ofArray(new byte[2048]);
-        MemorySegment offHeap = arena.allocate(2048);
-        long sink = 0;
-        for (int i = 0; i < 200_000; i++) {
-            MemorySegment segment = (i & 1) == 0 ? heap : offHeap;
-            int length = (int) ((i * 7919L) % 1600);
-            int offset = (i >>> 1) & 7;
-            sink += Checksum.sum(segment, offset, length);
-            sink += segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset) + NetworkOrder.u16(segment, offset);
-        }
-        return sink;
     }
 }

@@ -63,6 +63,10 @@ public final class IpControl {
     /** An Ethernet payload shorter than this is padded (the 60-byte minimum frame less the 14-byte header). */
     private static final int MINIMUM_ETHERNET_PAYLOAD = EthernetFlyweight.MINIMUM_FRAME_LENGTH - EthernetFlyweight.HEADER_LENGTH;
     private static final int NO_TAG = -1;
+    /** ICMPv4 and ICMPv6 echo messages alike: type, code, checksum, identifier, sequence number; then data. */
+    private static final int ECHO_HEADER_LENGTH = Icmpv6Flyweight.ECHO_MIN_LENGTH;
+    /** What {@link #startEchoReply} returns when the reply frame does not fit. */
+    private static final long DOES_NOT_FIT = -1;
 
     private final long mac;
     private final int interfaceIndex;
@@ -210,8 +214,7 @@ public final class IpControl {
     }
 
     private static int arpFrameLength(int tag) {
-        return (tag == NO_TAG ? EthernetFlyweight.HEADER_LENGTH : EthernetFlyweight.TAGGED_HEADER_LENGTH)
-                + MINIMUM_ETHERNET_PAYLOAD;
+        return ethernetHeaderLength(tag) + MINIMUM_ETHERNET_PAYLOAD;
     }
 
     // ---- ICMPv4 ----
@@ -228,7 +231,6 @@ public final class IpControl {
     public int onIcmpv4(FrameParser frame, MemorySegment reply, long replyOffset) {
         Icmpv4Flyweight icmp = frame.icmpv4();
         Ipv4Flyweight ip = frame.ipv4();
-        EthernetFlyweight ethernet = frame.ethernet();
         int type = icmp.type();
         if (type != Icmpv4Flyweight.TYPE_ECHO_REQUEST) {
             boolean forErrorHandling = Icmpv4Flyweight.isErrorType(type)
@@ -253,21 +255,14 @@ public final class IpControl {
             return 0;
         }
         int messageLength = (int) icmp.length();
-        int linkHeaderLength = ethernet.headerLength();
-        int frameLength = linkHeaderLength + Ipv4Flyweight.MINIMUM_HEADER_LENGTH + messageLength;
-        if (!fits(reply, replyOffset, frameLength)) {
-            return 0;
-        }
-        long sourceMac = ethernet.source();
-        int tag = ethernet.tagControl();
         int typeOfService = ip.typeOfService();
         int identifierAndSequence = icmp.restOfHeader();
-        long replyIp = replyOffset + linkHeaderLength;
+        long replyIp = startEchoReply(frame.ethernet(), EthernetFlyweight.ETHERTYPE_IPV4, Ipv4Flyweight.MINIMUM_HEADER_LENGTH,
+                messageLength, icmp.segment(), icmp.payloadOffset(), reply, replyOffset);
+        if (replyIp == DOES_NOT_FIT) {
+            return 0;
+        }
         long replyIcmp = replyIp + Ipv4Flyweight.MINIMUM_HEADER_LENGTH;
-        // Data first: in place, the request's data may lie where the reply's headers go.
-        MemorySegment.copy(icmp.segment(), icmp.payloadOffset(), reply, replyIcmp + Icmpv4Flyweight.DATA_OFFSET,
-                messageLength - Icmpv4Flyweight.HEADER_LENGTH);
-        writeEthernet(reply, replyOffset, sourceMac, EthernetFlyweight.ETHERTYPE_IPV4, tag);
         ipv4Out.wrapForWrite(reply, replyIp)
                 .version(Ipv4Flyweight.VERSION)
                 .headerLength(Ipv4Flyweight.MINIMUM_HEADER_LENGTH)
@@ -286,7 +281,7 @@ public final class IpControl {
                 .code(0)
                 .restOfHeader(identifierAndSequence)
                 .fillChecksum();
-        return frameLength;
+        return (int) (replyIcmp + messageLength - replyOffset);
     }
 
     // ---- ICMPv6 ----
@@ -405,7 +400,6 @@ public final class IpControl {
     private int echoReplyIpv6(FrameParser frame, MemorySegment reply, long replyOffset) {
         Ipv6Flyweight ip = frame.ipv6();
         Icmpv6Flyweight icmp = frame.icmpv6();
-        EthernetFlyweight ethernet = frame.ethernet();
         long sourceHigh = ip.sourceHigh();
         long sourceLow = ip.sourceLow();
         long destinationHigh = ip.destinationHigh();
@@ -423,21 +417,14 @@ public final class IpControl {
             return 0;
         }
         int messageLength = icmp.messageLength();
-        int linkHeaderLength = ethernet.headerLength();
-        int frameLength = linkHeaderLength + Ipv6Flyweight.FIXED_HEADER_LENGTH + messageLength;
-        if (!fits(reply, replyOffset, frameLength)) {
-            return 0;
-        }
-        long sourceMac = ethernet.source();
-        int tag = ethernet.tagControl();
         int identifier = icmp.identifier();
         int sequenceNumber = icmp.sequenceNumber();
-        long replyIp = replyOffset + linkHeaderLength;
+        long replyIp = startEchoReply(frame.ethernet(), EthernetFlyweight.ETHERTYPE_IPV6, Ipv6Flyweight.FIXED_HEADER_LENGTH,
+                messageLength, icmp.segment(), icmp.echoDataOffset(), reply, replyOffset);
+        if (replyIp == DOES_NOT_FIT) {
+            return 0;
+        }
         long replyIcmp = replyIp + Ipv6Flyweight.FIXED_HEADER_LENGTH;
-        // Data first: in place, extension headers may have put the request's data where the reply's headers go.
-        MemorySegment.copy(icmp.segment(), icmp.echoDataOffset(), reply, replyIcmp + Icmpv6Flyweight.BODY_AFTER_WORD_OFFSET,
-                icmp.echoDataLength());
-        writeEthernet(reply, replyOffset, sourceMac, EthernetFlyweight.ETHERTYPE_IPV6, tag);
         writeIpv6Header(reply, replyIp, messageLength, DEFAULT_HOP_LIMIT,
                 destinationHigh, destinationLow, sourceHigh, sourceLow);
         icmpv6Out.wrapForWrite(reply, replyIcmp, messageLength)
@@ -446,7 +433,7 @@ public final class IpControl {
                 .identifier(identifier)
                 .sequenceNumber(sequenceNumber)
                 .fillChecksum(ipv6Out.pseudoHeaderSum(Ipv6Flyweight.ICMPV6, messageLength));
-        return frameLength;
+        return (int) (replyIcmp + messageLength - replyOffset);
     }
 
     /**
@@ -506,8 +493,7 @@ public final class IpControl {
     }
 
     private static int neighborFrameLength(int tag) {
-        return (tag == NO_TAG ? EthernetFlyweight.HEADER_LENGTH : EthernetFlyweight.TAGGED_HEADER_LENGTH)
-                + Ipv6Flyweight.FIXED_HEADER_LENGTH + NEIGHBOR_MESSAGE_LENGTH;
+        return ethernetHeaderLength(tag) + Ipv6Flyweight.FIXED_HEADER_LENGTH + NEIGHBOR_MESSAGE_LENGTH;
     }
 
     private void writeIpv6Header(MemorySegment frame, long offset, int payloadLength, int hopLimit,
@@ -524,12 +510,43 @@ public final class IpControl {
 
     // ---- shared ----
 
+    /**
+     * Starts the answer to an echo request (ICMPv4 or ICMPv6, whose echo messages both carry their
+     * data after an 8-byte header): checks the reply frame fits, copies the echo data to where the
+     * reply carries it, and writes the Ethernet header back to the request's source with its
+     * 802.1Q tag. The data goes first: answering in place, the request's data may lie where the
+     * reply's headers go (behind IPv4 options or IPv6 extension headers). The caller has read
+     * every other request field it needs, and writes the IP header and the echo header after.
+     *
+     * @param messageLength the echo message's length, its 8-byte header and data
+     * @param dataOffset    where the request's echo data starts in {@code data}
+     * @return the offset of the reply's IP header, or {@link #DOES_NOT_FIT} (counted)
+     */
+    private long startEchoReply(EthernetFlyweight request, int etherType, int ipHeaderLength, int messageLength,
+                                MemorySegment data, long dataOffset, MemorySegment reply, long replyOffset) {
+        int linkHeaderLength = request.headerLength();
+        if (!fits(reply, replyOffset, linkHeaderLength + ipHeaderLength + messageLength)) {
+            return DOES_NOT_FIT;
+        }
+        long sourceMac = request.source();
+        int tag = request.tagControl();
+        long replyIp = replyOffset + linkHeaderLength;
+        MemorySegment.copy(data, dataOffset, reply, replyIp + ipHeaderLength + ECHO_HEADER_LENGTH,
+                messageLength - ECHO_HEADER_LENGTH);
+        writeEthernet(reply, replyOffset, sourceMac, etherType, tag);
+        return replyIp;
+    }
+
     private long writeEthernet(MemorySegment frame, long offset, long destinationMac, int etherType, int tag) {
         ethernetOut.wrapForWrite(frame, offset).destination(destinationMac).source(mac).etherType(etherType);
         if (tag != NO_TAG) {
             ethernetOut.tagControl(tag);
         }
         return ethernetOut.payloadOffset();
+    }
+
+    private static int ethernetHeaderLength(int tag) {
+        return tag == NO_TAG ? EthernetFlyweight.HEADER_LENGTH : EthernetFlyweight.TAGGED_HEADER_LENGTH;
     }
 
     private boolean fits(MemorySegment reply, long replyOffset, int frameLength) {

@@ -382,17 +382,16 @@ public final class Icmpv6Flyweight {
 
     /** Bytes 0-7 of a neighbour message's target address. */
     public long targetHigh() {
-        return NetworkOrder.u64(segment, offset + TARGET_ADDRESS_OFFSET);
+        return Ipv6Address.highAt(segment, offset + TARGET_ADDRESS_OFFSET);
     }
 
     /** Bytes 8-15 of a neighbour message's target address. */
     public long targetLow() {
-        return NetworkOrder.u64(segment, offset + TARGET_ADDRESS_OFFSET + 8);
+        return Ipv6Address.lowAt(segment, offset + TARGET_ADDRESS_OFFSET);
     }
 
     public Icmpv6Flyweight target(long high, long low) {
-        NetworkOrder.u64(segment, offset + TARGET_ADDRESS_OFFSET, high);
-        NetworkOrder.u64(segment, offset + TARGET_ADDRESS_OFFSET + 8, low);
+        Ipv6Address.writeAt(segment, offset + TARGET_ADDRESS_OFFSET, high, low);
         return this;
     }
 

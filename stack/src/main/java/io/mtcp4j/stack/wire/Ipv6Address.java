@@ -23,6 +23,8 @@ public record Ipv6Address(long high, long low) {
 
     /** Bytes in an address. */
     public static final int LENGTH_BYTES = 16;
+    /** Where {@code low} starts in the 16 bytes. */
+    private static final int LOW_HALF_OFFSET = 8;
 
     // ff02:0:0:0:0:1:ff00::/104 (RFC 4291 2.7.1): the solicited-node prefix; the low 24 bits come from the unicast address.
     private static final long SOLICITED_NODE_HIGH = 0xff02_0000_0000_0000L;
@@ -35,13 +37,28 @@ public record Ipv6Address(long high, long low) {
 
     /** Reads the 16 bytes at {@code offset}. */
     public static Ipv6Address readFrom(MemorySegment segment, long offset) {
-        return new Ipv6Address(NetworkOrder.u64(segment, offset), NetworkOrder.u64(segment, offset + 8));
+        return new Ipv6Address(highAt(segment, offset), lowAt(segment, offset));
     }
 
     /** Writes the 16 bytes at {@code offset}; returns {@link #LENGTH_BYTES}. */
     public int writeTo(MemorySegment segment, long offset) {
+        return writeAt(segment, offset, high, low);
+    }
+
+    /** Bytes 0-7 of the address at {@code offset}, read without creating a record (for flyweights). */
+    public static long highAt(MemorySegment segment, long offset) {
+        return NetworkOrder.u64(segment, offset);
+    }
+
+    /** Bytes 8-15 of the address at {@code offset}, read without creating a record (for flyweights). */
+    public static long lowAt(MemorySegment segment, long offset) {
+        return NetworkOrder.u64(segment, offset + LOW_HALF_OFFSET);
+    }
+
+    /** Writes the address of these halves at {@code offset} without creating a record; returns {@link #LENGTH_BYTES}. */
+    public static int writeAt(MemorySegment segment, long offset, long high, long low) {
         NetworkOrder.u64(segment, offset, high);
-        NetworkOrder.u64(segment, offset + 8, low);
+        NetworkOrder.u64(segment, offset + LOW_HALF_OFFSET, low);
         return LENGTH_BYTES;
     }
 

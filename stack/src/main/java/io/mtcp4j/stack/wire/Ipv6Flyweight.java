@@ -292,17 +292,16 @@ public final class Ipv6Flyweight {
 
     /** Bytes 0-7 of the source address. */
     public long sourceHigh() {
-        return NetworkOrder.u64(segment, offset + SOURCE_ADDRESS_OFFSET);
+        return Ipv6Address.highAt(segment, offset + SOURCE_ADDRESS_OFFSET);
     }
 
     /** Bytes 8-15 of the source address. */
     public long sourceLow() {
-        return NetworkOrder.u64(segment, offset + SOURCE_ADDRESS_OFFSET + 8);
+        return Ipv6Address.lowAt(segment, offset + SOURCE_ADDRESS_OFFSET);
     }
 
     public Ipv6Flyweight source(long high, long low) {
-        NetworkOrder.u64(segment, offset + SOURCE_ADDRESS_OFFSET, high);
-        NetworkOrder.u64(segment, offset + SOURCE_ADDRESS_OFFSET + 8, low);
+        Ipv6Address.writeAt(segment, offset + SOURCE_ADDRESS_OFFSET, high, low);
         return this;
     }
 
@@ -313,17 +312,16 @@ public final class Ipv6Flyweight {
 
     /** Bytes 0-7 of the destination address. */
     public long destinationHigh() {
-        return NetworkOrder.u64(segment, offset + DESTINATION_ADDRESS_OFFSET);
+        return Ipv6Address.highAt(segment, offset + DESTINATION_ADDRESS_OFFSET);
     }
 
     /** Bytes 8-15 of the destination address. */
     public long destinationLow() {
-        return NetworkOrder.u64(segment, offset + DESTINATION_ADDRESS_OFFSET + 8);
+        return Ipv6Address.lowAt(segment, offset + DESTINATION_ADDRESS_OFFSET);
     }
 
     public Ipv6Flyweight destination(long high, long low) {
-        NetworkOrder.u64(segment, offset + DESTINATION_ADDRESS_OFFSET, high);
-        NetworkOrder.u64(segment, offset + DESTINATION_ADDRESS_OFFSET + 8, low);
+        Ipv6Address.writeAt(segment, offset + DESTINATION_ADDRESS_OFFSET, high, low);
         return this;
     }
 

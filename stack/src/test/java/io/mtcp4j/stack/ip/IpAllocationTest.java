@@ -11,9 +11,9 @@ import static io.mtcp4j.stack.ip.IpFrames.REMOTE_IP;
 import static io.mtcp4j.stack.ip.IpFrames.REMOTE_IP6;
 import static io.mtcp4j.stack.ip.IpFrames.ROUTER_IP;
 import static io.mtcp4j.stack.ip.IpFrames.ROUTER_MAC;
+import static io.mtcp4j.stack.testing.Allocations.bytesAllocatedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mtcp4j.stack.wire.ArpPacket;
 import io.mtcp4j.stack.wire.FrameParser;
@@ -24,23 +24,20 @@ import io.mtcp4j.stack.wire.Ipv6Flyweight;
 import io.mtcp4j.stack.wire.MacAddress;
 import io.mtcp4j.stack.wire.Malformed;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The per-packet operations of the ip package allocate nothing (STYLE.md 7): neighbour cache
  * lookups, holds, answers, timers, failures and evictions; ARP, neighbour and echo replies; ICMP
  * error reading; route lookups. Measured with the JVM's per-thread allocation counter after a
- * warm-up, as the tcp package's tests do.
+ * warm-up ({@link io.mtcp4j.stack.testing.Allocations}), as the tcp package's tests do.
  */
 class IpAllocationTest {
     private static final int ROUNDS = 20_000;
     private static final long SECOND = 1_000_000_000L;
 
-    private static com.sun.management.ThreadMXBean threads;
     /** Escapes the calibration allocation so that it cannot be optimised away. */
     static volatile Object escaped;
 
@@ -93,29 +90,15 @@ class IpAllocationTest {
         return MemorySegment.ofArray(frame);
     }
 
-    @BeforeAll
-    static void allocationCounter() {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs HotSpot's per-thread allocation counter");
-        threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
-    }
-
     @Test
     void theCounterSeesAnAllocation() {
         // Calibration: without this, a counter stuck at zero would pass the test below.
-        long before = threads.getCurrentThreadAllocatedBytes();
-        escaped = new byte[64];
-        assertTrue(threads.getCurrentThreadAllocatedBytes() - before >= 64);
+        assertTrue(bytesAllocatedBy(() -> escaped = new byte[64]) >= 64);
     }
 
     @Test
     void perPacketOperationsDoNotAllocate() {
-        exercise();  // warm up: class loading and first-call linkage allocate
-        exercise();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        exercise();
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long allocated = bytesAllocatedBy(this::exercise);
         // Any allocation per round is at least 16 bytes; a few dozen bytes once (deoptimisation) are not per round.
         assertTrue(allocated < ROUNDS, allocated + " bytes allocated by " + ROUNDS + " rounds");
         assertTrue(sink != 0);

@@ -1,30 +1,23 @@
 package io.mtcp4j.stack.tcp;
 
+import static io.mtcp4j.stack.testing.Allocations.leastBytesAllocatedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
-import org.junit.jupiter.api.BeforeAll;
+import io.mtcp4j.stack.testing.Allocations;
 import org.junit.jupiter.api.Test;
 
 /**
  * The per-ACK path (every congestion control event) and the SYN path (ISN, cookie, cookie check)
  * allocate nothing: measured with the JVM's per-thread allocation counter after a warm-up, so
- * that class loading and first-call setup are not counted.
+ * that class loading and first-call setup are not counted; the least of five measured runs, so
+ * that a one-off allocation by the JVM itself is not blamed on the code ({@link Allocations}).
  */
 class AllocationFreeTest {
-    private static com.sun.management.ThreadMXBean threads;
+    /** Warm-up runs, then measured runs of which the least counts. */
+    private static final int RUNS = 5;
     /** Escapes the calibration allocation so that it cannot be optimised away. */
     static volatile Object escaped;
-
-    @BeforeAll
-    static void allocationCounter() {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "needs HotSpot's per-thread allocation counter");
-        threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
-    }
 
     @Test
     void theCounterSeesAnAllocation() {
@@ -33,26 +26,8 @@ class AllocationFreeTest {
         assertTrue(bytes >= 64, "counted " + bytes);
     }
 
-    private static long allocatedBytes() {
-        return threads.getCurrentThreadAllocatedBytes();
-    }
-
-    /**
-     * Bytes allocated by one run of {@code work} after warm-up: the least of five measured runs, so
-     * that a one-off allocation by the JVM itself (a deoptimisation, the counter's first use)
-     * landing in one run is not blamed on the code; allocation by the code shows in every run.
-     */
-    private static long bytesAllocatedBy(Runnable work) {
-        for (int i = 0; i < 5; i++) {
-            work.run();
-        }
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            long before = allocatedBytes();
-            work.run();
-            least = Math.min(least, allocatedBytes() - before);
-        }
-        return least;
+    private static long bytesAllocatedBy(Allocations.Work<RuntimeException> work) {
+        return leastBytesAllocatedBy(RUNS, work);
     }
 
     private static void exercise(CongestionControl cc) {
@@ -91,7 +66,7 @@ class AllocationFreeTest {
         InitialSequenceNumbers isns = new InitialSequenceNumbers(1, 2);
         SynCookies cookies = new SynCookies(3, 4);
         int[] sink = new int[1];
-        Runnable work = () -> {
+        Allocations.Work<RuntimeException> work = () -> {
             for (int i = 0; i < 1000; i++) {
                 sink[0] += isns.isn(0x0a000001, 80, 0x0a000002 + i, 40000, i * 4_000L);
                 sink[0] += isns.isn(1L, 2L, 443, 3L, i, 50000, i);

@@ -1,23 +1,20 @@
 package io.mtcp4j.stack.tcp;
 
+import static io.mtcp4j.stack.testing.Allocations.bytesAllocatedBy;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
  * The per-segment operations allocate nothing (STYLE.md 7), measured with the JVM's per-thread
- * allocation counter around a loop that exercises them. A JMH {@code -prof gc} run is the
+ * allocation counter ({@link io.mtcp4j.stack.testing.Allocations}) around a loop that exercises
+ * them. A JMH {@code -prof gc} run is the
  * benchmark-grade proof; this catches a regression in the ordinary build.
  */
 class NoAllocationTest {
     private static final int ROUNDS = 20_000;
-
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private final ReassemblyQueue queue = new ReassemblyQueue(32, 1 << 20);
     private final int[] edges = new int[8];
@@ -30,14 +27,8 @@ class NoAllocationTest {
 
     @Test
     void perSegmentOperationsDoNotAllocate() {
-        assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter on this JVM");
-        threads.setThreadAllocatedMemoryEnabled(true);
         queue.reset(0);
-        exercise();  // warm up: class loading and first-call linkage allocate
-        exercise();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        exercise();
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long allocated = bytesAllocatedBy(this::exercise);
         // Any allocation per round is at least one 16-byte object, so ROUNDS * 16 bytes. A few
         // dozen bytes can appear once, from the JIT rematerialising an object on deoptimisation;
         // less than a byte per round tells the two apart.

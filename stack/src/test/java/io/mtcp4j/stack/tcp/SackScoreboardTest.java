@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mtcp4j.stack.tcp.SackScoreboard.Rule;
-import java.lang.management.ManagementFactory;
+import io.mtcp4j.stack.testing.Allocations;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -824,19 +823,12 @@ class SackScoreboardTest {
 
     @Test
     void perAckOperationsDoNotAllocate() {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter on this JVM");
-        threads.setThreadAllocatedMemoryEnabled(true);
         int[] edges = new int[8];
         int rounds = 20_000;
-        long checksum = exercise(edges, rounds);  // warm up: class loading and linkage allocate
-        checksum += exercise(edges, rounds);
-        long before = threads.getCurrentThreadAllocatedBytes();
-        checksum += exercise(edges, rounds);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long[] checksum = new long[1];
+        long allocated = Allocations.bytesAllocatedBy(() -> checksum[0] += exercise(edges, rounds));
         assertTrue(allocated < rounds, allocated + " bytes allocated by " + rounds + " rounds");
-        assertTrue(checksum != 0);
+        assertTrue(checksum[0] != 0);
     }
 
     private long exercise(int[] edges, int rounds) {

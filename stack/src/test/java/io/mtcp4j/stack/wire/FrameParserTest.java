@@ -1,5 +1,6 @@
 package io.mtcp4j.stack.wire;
 
+import static io.mtcp4j.stack.testing.Allocations.bytesAllocatedBy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +11,6 @@ import io.mtcp4j.stack.wire.FrameParser.Network;
 import io.mtcp4j.stack.wire.FrameParser.Transport;
 import io.mtcp4j.stack.wire.Ipv6Header.Extension;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -770,12 +770,9 @@ class FrameParserTest {
     // ---------------------------------------------------------------------------------------------
     // No allocation
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
     /**
-     * The receive path allocates nothing (STYLE.md rule 7), measured as in {@link TcpAllocationTest}
-     * with the JVM's per-thread allocation counter: TCP over IPv4 with checksums verified, and for
+     * The receive path allocates nothing (STYLE.md rule 7), measured with the JVM's per-thread
+     * allocation counter ({@link io.mtcp4j.stack.testing.Allocations}): TCP over IPv4 with checksums verified, and for
      * company TCP behind IPv6 extension headers and a neighbour solicitation with its option walk.
      */
     @Test
@@ -784,14 +781,14 @@ class FrameParserTest {
         MemorySegment ipv6Tcp = MemorySegment.ofArray(ipv6ExtensionsTcp().bytes());
         MemorySegment solicitation = MemorySegment.ofArray(ipv6NeighborSolicitation().bytes());
 
-        long work = parseRounds(parser, ipv4Tcp, ipv6Tcp, solicitation, 1_000); // warm up, load classes
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        work += parseRounds(parser, ipv4Tcp, ipv6Tcp, solicitation, 10_000);
-        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        long[] work = new long[1];
+        long allocated = bytesAllocatedBy(
+                () -> work[0] += parseRounds(parser, ipv4Tcp, ipv6Tcp, solicitation, 1_000), // warm up, load classes
+                () -> work[0] += parseRounds(parser, ipv4Tcp, ipv6Tcp, solicitation, 10_000));
 
         // Less than one byte per round: an object per round would be at least 16 x 10000 bytes.
         assertTrue(allocated < 10_000, allocated + " bytes allocated by 10000 rounds of parsing");
-        assertEquals(11_000L * (2 * HTTP_REQUEST_LINE.length + 32), work, "the loop did its work");
+        assertEquals(11_000L * (2 * HTTP_REQUEST_LINE.length + 32), work[0], "the loop did its work");
     }
 
     private static long parseRounds(FrameParser parser, MemorySegment ipv4Tcp, MemorySegment ipv6Tcp,

@@ -36,6 +36,18 @@ class Ipv6AddressTest {
         assertEquals(address, Ipv6Address.readFrom(segment, 3));
     }
 
+    @Test
+    void halvesReadAndWriteAtAnOffsetWithoutARecord() {
+        byte[] bytes = new byte[21];
+        MemorySegment segment = MemorySegment.ofArray(bytes);
+        // 2001:db8::a:b written at offset 5: bytes 5-12 the high half, 13-20 the low half.
+        assertEquals(16, Ipv6Address.writeAt(segment, 5, 0x2001_0db8_0000_0000L, 0x0000_0000_000a_000bL));
+        assertArrayEquals(HexFormat.of().parseHex("0000000000" + "20010db800000000" + "00000000000a000b"), bytes);
+        assertEquals(0x2001_0db8_0000_0000L, Ipv6Address.highAt(segment, 5));
+        assertEquals(0x0000_0000_000a_000bL, Ipv6Address.lowAt(segment, 5));
+        assertEquals(Ipv6Address.parse("2001:db8::a:b"), Ipv6Address.readFrom(segment, 5));
+    }
+
     /** RFC 5952 section 4 recommendations, with the examples of sections 2 and 4. */
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({

@@ -1,22 +1,20 @@
 package io.mtcp4j.stack.wire;
 
+import static io.mtcp4j.stack.testing.Allocations.bytesAllocatedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
  * The per-packet path allocates nothing (STYLE.md rule 7): wrap with option parsing, the options
- * writer and the checksum. Measured with the JVM's per-thread allocation counter, which counts
- * every object the thread allocates, so any per-round allocation shows however small. The bench module's
+ * writer and the checksum. Measured with the JVM's per-thread allocation counter
+ * ({@link io.mtcp4j.stack.testing.Allocations}), which counts every object the thread allocates,
+ * so any per-round allocation shows however small. The bench module's
  * JMH {@code -prof gc} runs remain the proof under a compiling JIT.
  */
 class TcpAllocationTest {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
     @Test
     void wrapParseWriteAndChecksumAllocateNothing() {
         TcpFlyweight tcp = new TcpFlyweight();
@@ -27,15 +25,15 @@ class TcpAllocationTest {
         MemorySegment out = MemorySegment.ofArray(new byte[60]);
         long pseudo = Checksum.pseudoHeaderIpv4(TcpTestBytes.CLIENT_ADDRESS, TcpTestBytes.SERVER_ADDRESS, 6, 40);
 
-        long checksumSum = runPacketPath(tcp, writer, syn, sack, out, pseudo, 1_000); // warm up, load classes
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        checksumSum += runPacketPath(tcp, writer, syn, sack, out, pseudo, 10_000);
-        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        long[] checksumSum = new long[1];
+        long allocated = bytesAllocatedBy(
+                () -> checksumSum[0] += runPacketPath(tcp, writer, syn, sack, out, pseudo, 1_000), // warm up, load classes
+                () -> checksumSum[0] += runPacketPath(tcp, writer, syn, sack, out, pseudo, 10_000));
 
         // Less than one byte per round: an object per round would be at least 16 x 10000 bytes. The
         // few hundred bytes the VM may allocate once while compiling the loop stay far below that.
         assertTrue(allocated < 10_000, allocated + " bytes allocated by 10000 rounds of the per-packet path");
-        assertEquals(11_000L * (1460 + 4 + 40), checksumSum, "the loop did its work");
+        assertEquals(11_000L * (1460 + 4 + 40), checksumSum[0], "the loop did its work");
     }
 
     private static long runPacketPath(TcpFlyweight tcp, TcpOptionsWriter writer, MemorySegment syn,

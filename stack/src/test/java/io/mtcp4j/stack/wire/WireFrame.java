@@ -20,118 +20,72 @@ record WireFrame(EthernetHeader ethernet, Network network, int paddingBytes) {
 
     /** The packet an EtherType announces. */
     sealed interface Network {
-        int length();
-
-        int writeTo(MemorySegment segment, long offset);
-    }
-
-    record Arp(ArpPacket packet) implements Network {
-        @Override
-        public int length() {
-            return ArpFlyweight.LENGTH;
+        default int length() {
+            return switch (this) {
+                case Arp _ -> ArpFlyweight.LENGTH;
+                case Ipv4(Ipv4Header header, Upper upper) -> header.headerLength() + upper.length();
+                case Ipv6(Ipv6Header header, Upper upper) -> header.headerLength() + upper.length();
+                case OtherNetwork(byte[] bytes) -> bytes.length;
+            };
         }
 
-        @Override
-        public int writeTo(MemorySegment segment, long offset) {
-            return packet.writeTo(segment, offset);
-        }
-    }
-
-    record Ipv4(Ipv4Header header, Upper upper) implements Network {
-        @Override
-        public int length() {
-            return header.headerLength() + upper.length();
-        }
-
-        @Override
-        public int writeTo(MemorySegment segment, long offset) {
-            int headerLength = header.writeTo(segment, offset);
-            return headerLength + upper.writeTo(segment, offset + headerLength);
+        default int writeTo(MemorySegment segment, long offset) {
+            return switch (this) {
+                case Arp(ArpPacket packet) -> packet.writeTo(segment, offset);
+                case Ipv4(Ipv4Header header, Upper upper) -> writeIp(header.writeTo(segment, offset), upper, segment, offset);
+                case Ipv6(Ipv6Header header, Upper upper) -> writeIp(header.writeTo(segment, offset), upper, segment, offset);
+                case OtherNetwork(byte[] bytes) -> copy(bytes, segment, offset);
+            };
         }
     }
 
-    record Ipv6(Ipv6Header header, Upper upper) implements Network {
-        @Override
-        public int length() {
-            return header.headerLength() + upper.length();
-        }
+    record Arp(ArpPacket packet) implements Network { }
 
-        @Override
-        public int writeTo(MemorySegment segment, long offset) {
-            int headerLength = header.writeTo(segment, offset);
-            return headerLength + upper.writeTo(segment, offset + headerLength);
-        }
-    }
+    record Ipv4(Ipv4Header header, Upper upper) implements Network { }
+
+    record Ipv6(Ipv6Header header, Upper upper) implements Network { }
 
     /** The bytes of a network protocol the parser does not handle; the Ethernet header's EtherType is kept. */
-    record OtherNetwork(byte[] bytes) implements Network {
-        @Override
-        public int length() {
-            return bytes.length;
-        }
-
-        @Override
-        public int writeTo(MemorySegment segment, long offset) {
-            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, offset, bytes.length);
-            return bytes.length;
-        }
-    }
+    record OtherNetwork(byte[] bytes) implements Network { }
 
     /** What an IP header carries. */
     sealed interface Upper {
-        int length();
-
-        int writeTo(MemorySegment segment, long offset);
-    }
-
-    record Tcp(TcpSegment segment) implements Upper {
-        @Override
-        public int length() {
-            return segment.length();
+        default int length() {
+            return switch (this) {
+                case Tcp(TcpSegment segment) -> segment.length();
+                case Icmpv4(Icmpv4Message message) -> message.length();
+                case Icmpv6(Icmpv6Message message) -> message.length();
+                case OtherUpper(byte[] bytes) -> bytes.length;
+            };
         }
 
-        @Override
-        public int writeTo(MemorySegment to, long offset) {
-            return segment.writeTo(to, offset);
-        }
-    }
-
-    record Icmpv4(Icmpv4Message message) implements Upper {
-        @Override
-        public int length() {
-            return message.length();
-        }
-
-        @Override
-        public int writeTo(MemorySegment segment, long offset) {
-            return message.writeTo(segment, offset);
+        default int writeTo(MemorySegment segment, long offset) {
+            return switch (this) {
+                case Tcp(TcpSegment tcp) -> tcp.writeTo(segment, offset);
+                case Icmpv4(Icmpv4Message message) -> message.writeTo(segment, offset);
+                case Icmpv6(Icmpv6Message message) -> message.writeTo(segment, offset);
+                case OtherUpper(byte[] bytes) -> copy(bytes, segment, offset);
+            };
         }
     }
 
-    record Icmpv6(Icmpv6Message message) implements Upper {
-        @Override
-        public int length() {
-            return message.length();
-        }
+    record Tcp(TcpSegment segment) implements Upper { }
 
-        @Override
-        public int writeTo(MemorySegment segment, long offset) {
-            return message.writeTo(segment, offset);
-        }
-    }
+    record Icmpv4(Icmpv4Message message) implements Upper { }
+
+    record Icmpv6(Icmpv6Message message) implements Upper { }
 
     /** Bytes under the IP header's own protocol number: UDP, or a TCP header too short to be a record. */
-    record OtherUpper(byte[] bytes) implements Upper {
-        @Override
-        public int length() {
-            return bytes.length;
-        }
+    record OtherUpper(byte[] bytes) implements Upper { }
 
-        @Override
-        public int writeTo(MemorySegment segment, long offset) {
-            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, offset, bytes.length);
-            return bytes.length;
-        }
+    /** The IP header already written at {@code offset} ({@code headerLength} bytes), then what it carries. */
+    private static int writeIp(int headerLength, Upper upper, MemorySegment segment, long offset) {
+        return headerLength + upper.writeTo(segment, offset + headerLength);
+    }
+
+    private static int copy(byte[] bytes, MemorySegment segment, long offset) {
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, offset, bytes.length);
+        return bytes.length;
     }
 
     /**

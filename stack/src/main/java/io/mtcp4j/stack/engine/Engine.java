@@ -1,0 +1,927 @@
+package io.mtcp4j.stack.engine;
+
+import io.mtcp4j.stack.device.FrameBatch;
+import io.mtcp4j.stack.device.NetDevice;
+import io.mtcp4j.stack.device.Offload;
+import io.mtcp4j.stack.ip.IcmpErrorReport;
+import io.mtcp4j.stack.ip.IpControl;
+import io.mtcp4j.stack.ip.IpDrop;
+import io.mtcp4j.stack.ip.NeighborCache;
+import io.mtcp4j.stack.ip.NeighborOutput;
+import io.mtcp4j.stack.ip.NextHop;
+import io.mtcp4j.stack.ip.RouteKind;
+import io.mtcp4j.stack.ip.RoutingTable;
+import io.mtcp4j.stack.tcp.InitialSequenceNumbers;
+import io.mtcp4j.stack.tcp.OutgoingSegment;
+import io.mtcp4j.stack.tcp.SynCookies;
+import io.mtcp4j.stack.tcp.TcpConfig;
+import io.mtcp4j.stack.tcp.TcpConnection;
+import io.mtcp4j.stack.tcp.TcpEndpoints;
+import io.mtcp4j.stack.tcp.TcpListener;
+import io.mtcp4j.stack.tcp.TcpOutput;
+import io.mtcp4j.stack.tcp.TcpResets;
+import io.mtcp4j.stack.tcp.TcpState;
+import io.mtcp4j.stack.wire.Checksum;
+import io.mtcp4j.stack.wire.EthernetFlyweight;
+import io.mtcp4j.stack.wire.FrameParser;
+import io.mtcp4j.stack.wire.Icmpv4Flyweight;
+import io.mtcp4j.stack.wire.Icmpv6Flyweight;
+import io.mtcp4j.stack.wire.Ipv4Flyweight;
+import io.mtcp4j.stack.wire.Ipv6Address;
+import io.mtcp4j.stack.wire.Ipv6Flyweight;
+import io.mtcp4j.stack.wire.MacAddress;
+import io.mtcp4j.stack.wire.Malformed;
+import io.mtcp4j.stack.wire.NetworkOrder;
+import io.mtcp4j.stack.wire.TcpFlyweight;
+import io.mtcp4j.stack.wire.TcpOptions;
+import io.mtcp4j.stack.wire.TcpOptionsWriter;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One per-core engine: a duty cycle (Agrona's {@code Agent.doWork}, mTCP's {@code RunMainLoop})
+ * that owns one device queue, its flows, their timers and the IP control plane of its interface.
+ * Every call happens on the engine's thread; time comes in as {@code nowNs}, read once per loop
+ * by the caller ({@link EngineRunner}, or a test stepping engines with an injected clock).
+ *
+ * <h2>One loop: {@link #doWork(long)}</h2>
+ * <ol>
+ *   <li><b>Receive</b> a burst of up to 64 frames from the queue and parse each with
+ *       {@link FrameParser}. Checksums are verified unless the frame carries
+ *       {@link FrameBatch#CHECKSUM_VERIFIED} (the device checked them) or
+ *       {@link FrameBatch#CHECKSUM_PARTIAL} (it never crossed a wire: a loop device with checksum
+ *       offload passes such frames with the checksum field unfilled, see
+ *       {@link Offload#RX_CHECKSUM}). A device with {@code RX_CHECKSUM} may still deliver frames
+ *       with neither flag (it could not check them), so the decision is per frame. ARP,
+ *       neighbour discovery and echo requests go to {@link IpControl} and its replies are sent;
+ *       ICMP errors are read by {@link IcmpErrorReport} and matched to their flow; TCP segments go
+ *       to their connection through the {@link FlowTable}, else to a listener through the
+ *       {@link ListenerTable}, else are answered by {@link TcpResets#replyToClosedPort}. Every
+ *       dropped frame is counted by name ({@link EngineCounters}). A connection a segment
+ *       touched is put on the dirty list, once per loop.</li>
+ *   <li><b>Timers</b>: the {@link TimerWheel} holds one timer per connection at the connection's
+ *       {@link TcpConnection#nextDeadlineNs()}; an expiry calls {@link TcpConnection#onTimers}
+ *       and marks the connection dirty. The neighbour caches' timers run here too.</li>
+ *   <li><b>Commands</b>: a bounded number of tasks queued with {@link #submit(Runnable)}. In this
+ *       version the application runs on the engine thread and calls {@link #connect},
+ *       {@link #listen}, {@link #write}, {@link #read} and {@link #close} directly between loops;
+ *       the cross-thread MPSC command queue and per-flow SPSC rings of DESIGN.md replace that in
+ *       a later step.</li>
+ *   <li><b>Readiness</b>: each dirty connection's {@link TcpConnection#takeEvents()} bits go once
+ *       to its {@link ConnectionHandler}.</li>
+ *   <li><b>Transmit</b>: each dirty connection's {@link TcpConnection#transmit} (control, then
+ *       ACK, then data, in the connection's own order) through the engine's {@link TcpOutput},
+ *       which builds Ethernet, IPv4 or IPv6 and TCP headers straight into a buffer the device
+ *       lends, copies the payload from the send ring once, and fills the checksums (the TCP
+ *       checksum in software, or as {@link FrameBatch#CHECKSUM_PARTIAL} metadata when the device
+ *       offers {@link Offload#TX_CHECKSUM}). Routes come from the {@link RoutingTable}, the
+ *       destination MAC from the neighbour cache; a frame whose next hop is unresolved is held by
+ *       the cache (with its checksum complete, since it leaves later as a plain copy) and a
+ *       solicitation goes out. A connection that reached CLOSED leaves the flow table here.</li>
+ *   <li><b>Flush</b>: one {@link NetDevice#transmit} for the loop's batch (plus one each time the
+ *       64-frame batch filled up earlier, counted as {@link EngineCounters#earlyFlushes()}).</li>
+ *   <li>The return value is the work done; 0 lets the idle strategy wait until
+ *       {@link #nextDeadlineNs()}.</li>
+ * </ol>
+ *
+ * <h2>ICMP errors</h2>
+ * An error is matched to its flow and counted ({@link EngineCounters#icmpErrorsForFlows()}); it
+ * changes nothing yet. Lowering a flow's MSS on "fragmentation needed" / "packet too big" comes
+ * with the control block's path-MTU entry point, and soft/hard error reporting with the stack API.
+ *
+ * <h2>Allocation</h2>
+ * The per-packet path is built to allocate nothing: flyweights, the parser, the batches, the
+ * reply descriptor, the route result and the dirty list are fields created once; the flow table
+ * and the timer wheel allocate nothing per operation. Opening a connection allocates (its rings
+ * and control block), as does {@link #submit}.
+ *
+ * <p>Not thread-safe: one engine belongs to one thread.
+ */
+public final class Engine {
+    /** The one interface an engine serves, in its routing table. */
+    private static final int INTERFACE = 0;
+    private static final int TTL = 64;
+    private static final int IPV4_HEADER_BYTES = Ipv4Flyweight.MINIMUM_HEADER_LENGTH;
+    private static final int IPV6_HEADER_BYTES = Ipv6Flyweight.FIXED_HEADER_LENGTH;
+    private static final int ETHERNET_HEADER_BYTES = EthernetFlyweight.HEADER_LENGTH;
+    private static final int TCP_HEADER_BYTES = TcpFlyweight.MIN_HEADER_LENGTH;
+
+    private final EngineConfig config;
+    private final NetDevice device;
+    private final int queue;
+    private final long mac;
+    private final boolean transmitChecksumOffload;
+    private final TcpConfig ipv4TcpConfig;
+    private final TcpConfig ipv6TcpConfig;
+
+    private final FrameBatch receiveBatch;
+    private final FrameBatch transmitBatch = new FrameBatch();
+    private final FrameParser parser = new FrameParser();
+    private final RoutingTable routes;
+    private final NeighborCache arpCache;
+    private final NeighborCache neighborCache;
+    private final IpControl ipControl;
+    private final IcmpErrorReport icmpErrors = new IcmpErrorReport();
+    private final NextHop nextHop = new NextHop();
+
+    private final FlowTable<Flow> flows;
+    private final ListenerTable<TcpListener> listeners = new ListenerTable<>();
+    private final TimerWheel timers;
+    private final InitialSequenceNumbers initialSequenceNumbers = InitialSequenceNumbers.withRandomKey();
+    private final SynCookies synCookies = SynCookies.withRandomKey();
+    private final EngineCounters counters = new EngineCounters();
+
+    private final EthernetFlyweight ethernetOut = new EthernetFlyweight();
+    private final Ipv4Flyweight ipv4Out = new Ipv4Flyweight();
+    private final Ipv6Flyweight ipv6Out = new Ipv6Flyweight();
+    private final TcpFlyweight tcpOut = new TcpFlyweight();
+    private final OutgoingSegment reply = new OutgoingSegment();
+
+    private final TcpOutput output = this::transmitSegment;
+    private final TimerWheel.Handler timerHandler = this::timerExpired;
+    private final NeighborOutput arpOutput = new CacheOutput(false);
+    private final NeighborOutput neighborOutput = new CacheOutput(true);
+    private final ArrayDeque<Runnable> commands = new ArrayDeque<>();
+
+    /** Connections touched in this loop, each once ({@link Flow#dirty}); carried over while output is still due. */
+    private Flow[] dirty;
+    private int dirtyCount;
+
+    /** Active opens per local port, so that {@link #connect} picks a port no connection of ours uses. */
+    private final short[] activeOpensByPort = new short[0x10000];
+    private int nextEphemeralPort;
+    private int ipv4Identification;
+
+    private ConnectionHandler defaultHandler = (connection, events) -> { };
+    /** The time of the current (or last) loop; application calls between loops act at this time. */
+    private long nowNs;
+
+    /** A connection as the engine holds it: its timer, its handler, whether it is on the dirty list. */
+    private static final class Flow {
+        final TcpConnection connection;
+        final TimerWheel.Timer timer;
+        final boolean ephemeralPort;
+        ConnectionHandler handler;
+        boolean dirty;
+
+        Flow(TcpConnection connection, boolean ephemeralPort) {
+            this.connection = connection;
+            this.timer = new TimerWheel.Timer(this, 0);
+            this.ephemeralPort = ephemeralPort;
+        }
+    }
+
+    /**
+     * @param device  the device; this engine uses queue {@code queue} alone
+     * @param startNs the clock's value now (the timer wheel's origin)
+     */
+    public Engine(EngineConfig config, NetDevice device, int queue, long startNs) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.device = Objects.requireNonNull(device, "device");
+        if (queue < 0 || queue >= device.queueCount()) {
+            throw new IllegalArgumentException("queue " + queue + " outside the device's " + device.queueCount() + " queues");
+        }
+        this.queue = queue;
+        StackAddresses addresses = config.addresses();
+        this.mac = addresses.macAddress();
+        this.transmitChecksumOffload = device.supports(Offload.TX_CHECKSUM);
+        int mtu = device.mtu();
+        TcpConfig tcp = config.tcp();
+        this.ipv4TcpConfig = tcp.with(b -> b.mssBytes(Math.min(tcp.mssBytes(), mtu - IPV4_HEADER_BYTES - TCP_HEADER_BYTES)));
+        this.ipv6TcpConfig = tcp.with(b -> b.mssBytes(Math.min(tcp.mssBytes(), mtu - IPV6_HEADER_BYTES - TCP_HEADER_BYTES)));
+
+        this.receiveBatch = new FrameBatch(config.receiveBurstFrames());
+        this.routes = new RoutingTable();
+        if (addresses.hasIpv4()) {
+            routes.addIpv4Address(addresses.ipv4Address(), addresses.ipv4PrefixLength(), INTERFACE);
+            if (addresses.ipv4Gateway() != 0) {
+                routes.addIpv4DefaultGateway(addresses.ipv4Gateway(), INTERFACE);
+            }
+        }
+        if (addresses.hasIpv6()) {
+            routes.addIpv6Address(addresses.ipv6Address(), addresses.ipv6PrefixLength(), INTERFACE);
+            if (!addresses.ipv6Gateway().isUnspecified()) {
+                routes.addIpv6DefaultGateway(addresses.ipv6Gateway(), INTERFACE);
+            }
+        }
+        this.arpCache = new NeighborCache(config.neighbors());
+        this.neighborCache = new NeighborCache(config.neighbors());
+        this.ipControl = new IpControl(mac, INTERFACE, routes, arpCache, neighborCache);
+        this.flows = new FlowTable<>(config.expectedFlows());
+        this.dirty = new Flow[config.expectedFlows()];
+        this.timers = new TimerWheel(startNs);
+        this.nowNs = startNs;
+        this.nextEphemeralPort = config.firstEphemeralPort();
+    }
+
+    // ------------------------------------------------------------------------------ duty cycle
+
+    /**
+     * One loop in mTCP's order (see the class comment).
+     *
+     * @param nowNs the clock, read once by the caller for this loop
+     * @return the work done: frames received, timers fired, commands run, events published,
+     *         segments sent; 0 when there was nothing to do
+     */
+    public int doWork(long nowNs) {
+        this.nowNs = nowNs;
+        counters.loops++;
+        int work = receive(nowNs);
+        work += runTimers(nowNs);
+        work += runCommands();
+        work += publishEvents();
+        work += transmitDirty(nowNs);
+        // Resolutions started by this loop's sends are due at once: solicit in the same flush.
+        work += arpCache.onTimers(nowNs, arpOutput) + neighborCache.onTimers(nowNs, neighborOutput);
+        flush();
+        return work;
+    }
+
+    /**
+     * When the engine next has work without new frames: the earliest connection or neighbour
+     * timer, the device's own wake-up deadline, or {@code nowNs} of the last loop when
+     * connections still have output due (a full batch) or commands wait. {@link Long#MAX_VALUE}
+     * when nothing is pending.
+     */
+    public long nextDeadlineNs() {
+        if (dirtyCount > 0 || !commands.isEmpty()) {
+            return nowNs;
+        }
+        long next = timers.nextDeadlineNs();
+        next = Math.min(next, arpCache.nextDeadlineNs());
+        next = Math.min(next, neighborCache.nextDeadlineNs());
+        return Math.min(next, device.wakeupDeadlineNs(queue));
+    }
+
+    // --------------------------------------------------------------------------------- receive
+
+    private int receive(long nowNs) {
+        int frames = device.receive(queue, receiveBatch);
+        counters.framesReceived += frames;
+        for (int i = 0; i < frames; i++) {
+            int flags = receiveBatch.flags(i);
+            if ((flags & FrameBatch.SEGMENT_MASK) != 0) {
+                counters.countDrop(EngineDrop.UNSUPPORTED_OFFLOAD); // large receive is never enabled by this engine
+                continue;
+            }
+            boolean verify = (flags & (FrameBatch.CHECKSUM_VERIFIED | FrameBatch.CHECKSUM_PARTIAL)) == 0;
+            MemorySegment frame = receiveBatch.segment(i);
+            Malformed result = parser.parse(frame, receiveBatch.offset(i), receiveBatch.length(i), verify);
+            if (result != Malformed.NONE) {
+                counters.countMalformed(result);
+                continue;
+            }
+            long destinationMac = parser.ethernet().destination();
+            if (destinationMac != mac && !MacAddress.isMulticast(destinationMac)) {
+                counters.countDrop(EngineDrop.FOREIGN_MAC);
+                continue;
+            }
+            if (parser.network() == FrameParser.Network.ARP) {
+                int index = borrowBuffer();
+                if (index >= 0) {
+                    int length = ipControl.onArp(parser, nowNs, arpOutput, transmitBatch.segment(index), transmitBatch.offset(index));
+                    replyLength(index, length);
+                }
+                continue;
+            }
+            switch (parser.transport()) {
+                case TCP -> tcpArrived(nowNs, frame);
+                case ICMPV4 -> icmpv4Arrived();
+                case ICMPV6 -> icmpv6Arrived(nowNs);
+                default -> counters.countMalformed(Malformed.UNSUPPORTED_PROTOCOL);
+            }
+        }
+        return frames;
+    }
+
+    private void icmpv4Arrived() {
+        Icmpv4Flyweight icmp = parser.icmpv4();
+        if (icmp.isError()) {
+            icmpErrorArrived();
+            return;
+        }
+        if (icmp.type() == Icmpv4Flyweight.TYPE_ECHO_REPLY) {
+            counters.echoRepliesReceived++;
+            return;
+        }
+        int index = borrowBuffer();
+        if (index >= 0) {
+            replyLength(index, ipControl.onIcmpv4(parser, transmitBatch.segment(index), transmitBatch.offset(index)));
+        }
+    }
+
+    private void icmpv6Arrived(long nowNs) {
+        int type = parser.icmpv6().type();
+        if (Icmpv6Flyweight.isError(type)) {
+            icmpErrorArrived();
+            return;
+        }
+        if (type == Icmpv6Flyweight.ECHO_REPLY) {
+            counters.echoRepliesReceived++;
+            return;
+        }
+        int index = borrowBuffer();
+        if (index >= 0) {
+            replyLength(index, ipControl.onIcmpv6(parser, nowNs, neighborOutput,
+                    transmitBatch.segment(index), transmitBatch.offset(index)));
+        }
+    }
+
+    /**
+     * Matches an ICMP error to its flow. Nothing acts on it yet: lowering the MSS comes with the
+     * control block's path-MTU entry point (see the class comment).
+     */
+    private void icmpErrorArrived() {
+        IpDrop result = icmpErrors.read(parser);
+        if (result != IpDrop.NONE) {
+            ipControl.drops().increment(result);
+            return;
+        }
+        Flow flow = flows.get(icmpErrors.isIpv6(), icmpErrors.localHigh(), icmpErrors.localLow(), icmpErrors.localPort(),
+                icmpErrors.remoteHigh(), icmpErrors.remoteLow(), icmpErrors.remotePort());
+        if (flow == null) {
+            counters.countDrop(EngineDrop.ICMP_ERROR_NO_FLOW);
+            return;
+        }
+        counters.icmpErrorsForFlows++;
+    }
+
+    private void tcpArrived(long nowNs, MemorySegment frame) {
+        boolean ipv6 = parser.network() == FrameParser.Network.IPV6;
+        long localHigh;
+        long localLow;
+        long remoteHigh;
+        long remoteLow;
+        if (ipv6) {
+            Ipv6Flyweight ip = parser.ipv6();
+            localHigh = ip.destinationHigh();
+            localLow = ip.destinationLow();
+            remoteHigh = ip.sourceHigh();
+            remoteLow = ip.sourceLow();
+            if (!routes.isLocalIpv6(localHigh, localLow)) {
+                counters.countDrop(EngineDrop.NOT_LOCAL_ADDRESS);
+                return;
+            }
+        } else {
+            Ipv4Flyweight ip = parser.ipv4();
+            localHigh = 0;
+            localLow = Integer.toUnsignedLong(ip.destination());
+            remoteHigh = 0;
+            remoteLow = Integer.toUnsignedLong(ip.source());
+            if (!routes.isLocalIpv4(ip.destination())) {
+                counters.countDrop(EngineDrop.NOT_LOCAL_ADDRESS);
+                return;
+            }
+        }
+        counters.segmentsReceived++;
+        TcpFlyweight tcp = parser.tcp();
+        int localPort = tcp.destinationPort();
+        int remotePort = tcp.sourcePort();
+        Flow flow = flows.get(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
+        if (flow != null) {
+            flow.connection.segmentArrived(nowNs, tcp, frame);
+            markDirty(flow);
+            return;
+        }
+        TcpListener listener = listeners.find(ipv6, localHigh, localLow, localPort);
+        if (listener == null) {
+            counters.countDrop(EngineDrop.NO_LISTENER);
+            if (TcpResets.replyToClosedPort(tcp, reply)) {
+                counters.resetsSent++;
+                buildSegment(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort, reply, nowNs);
+            }
+            return;
+        }
+        switch (listener.segmentArrived(nowNs, ipv6, localHigh, localLow, remoteHigh, remoteLow, tcp, frame, reply)) {
+            case NEW_CONNECTION -> {
+                counters.passiveOpens++;
+                Flow child = new Flow(listener.newConnection(), false);
+                flows.put(child.connection.endpoints(), child);
+                markDirty(child);
+            }
+            case REPLY -> {
+                if ((reply.flags() & TcpFlyweight.FLAG_RST) != 0) {
+                    counters.resetsSent++;
+                }
+                buildSegment(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort, reply, nowNs);
+            }
+            case DROP -> counters.countDrop(EngineDrop.LISTENER_REFUSED);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- timers
+
+    private int runTimers(long nowNs) {
+        int fired = timers.poll(nowNs, timerHandler, config.timerExpiriesPerLoop());
+        counters.timersFired += fired;
+        return fired + arpCache.onTimers(nowNs, arpOutput) + neighborCache.onTimers(nowNs, neighborOutput);
+    }
+
+    private void timerExpired(TimerWheel.Timer timer, long nowNs) {
+        Flow flow = (Flow) timer.owner();
+        flow.connection.onTimers(nowNs);
+        markDirty(flow);
+    }
+
+    // -------------------------------------------------------------------------------- commands
+
+    private int runCommands() {
+        int run = 0;
+        Runnable command;
+        while (run < config.commandsPerLoop() && (command = commands.poll()) != null) {
+            command.run();
+            run++;
+        }
+        counters.commandsRun += run;
+        return run;
+    }
+
+    /**
+     * Queues a task for step 3 of a coming loop, at most {@link EngineConfig#commandsPerLoop()}
+     * per loop. Engine thread only in this version.
+     */
+    public void submit(Runnable command) {
+        commands.add(Objects.requireNonNull(command, "command"));
+    }
+
+    // ------------------------------------------------------------------------------- readiness
+
+    private int publishEvents() {
+        int published = 0;
+        // By index and re-reading the count: a handler may touch another connection, which joins the list.
+        for (int i = 0; i < dirtyCount; i++) {
+            Flow flow = dirty[i];
+            int events = flow.connection.takeEvents();
+            if (events != 0) {
+                ConnectionHandler handler = flow.handler != null ? flow.handler : defaultHandler;
+                handler.onEvents(flow.connection, events);
+                published++;
+            }
+        }
+        return published;
+    }
+
+    // -------------------------------------------------------------------------------- transmit
+
+    private int transmitDirty(long nowNs) {
+        int sent = 0;
+        int kept = 0;
+        for (int i = 0; i < dirtyCount; i++) {
+            Flow flow = dirty[i];
+            dirty[i] = null;
+            TcpConnection connection = flow.connection;
+            sent += connection.transmit(nowNs);
+            if (connection.state() == TcpState.CLOSED) {
+                flow.dirty = false;
+                timers.cancel(flow.timer);
+                removeFlow(flow);
+                continue;
+            }
+            long deadlineNs = connection.nextDeadlineNs();
+            if (deadlineNs == TcpConnection.NO_DEADLINE) {
+                timers.cancel(flow.timer);
+            } else if (!flow.timer.isScheduled() || flow.timer.deadlineNs() != deadlineNs) {
+                timers.schedule(flow.timer, deadlineNs);
+            }
+            if (connection.hasOutputDue()) {
+                dirty[kept++] = flow; // no buffer or batch room this loop: offer it again next loop
+            } else {
+                flow.dirty = false;
+            }
+        }
+        dirtyCount = kept;
+        return sent;
+    }
+
+    private void removeFlow(Flow flow) {
+        TcpEndpoints endpoints = flow.connection.endpoints();
+        if (flows.get(endpoints) == flow) {
+            flows.remove(endpoints);
+            counters.connectionsClosed++;
+            if (flow.ephemeralPort) {
+                activeOpensByPort[endpoints.localPort()]--;
+            }
+        }
+    }
+
+    /** The engine's {@link TcpOutput}: one segment of a connection into a frame. */
+    private boolean transmitSegment(TcpConnection connection, OutgoingSegment segment) {
+        TcpEndpoints e = connection.endpoints();
+        return buildSegment(e.ipv6(), e.localHigh(), e.localLow(), e.localPort(), e.remoteHigh(), e.remoteLow(),
+                e.remotePort(), segment, nowNs);
+    }
+
+    /**
+     * Builds one TCP segment's frame in a lent buffer: Ethernet, IPv4 (DF set, header checksum)
+     * or IPv6, the TCP header with options, the payload copied from the send ring, the TCP
+     * checksum (partial when offloaded and sent now; complete when the frame is held for a
+     * neighbour, because it leaves later as a plain copy).
+     *
+     * @return false when no buffer was available (the connection keeps the segment due);
+     *         true when the segment was sent, held, or dropped and counted
+     */
+    private boolean buildSegment(boolean ipv6, long localHigh, long localLow, int localPort,
+                                 long remoteHigh, long remoteLow, int remotePort, OutgoingSegment segment, long nowNs) {
+        boolean routed = ipv6 ? routes.routeIpv6(remoteHigh, remoteLow, nextHop) : routes.routeIpv4((int) remoteLow, nextHop);
+        if (!routed) {
+            counters.countDrop(EngineDrop.NO_ROUTE);
+            return true;
+        }
+        NeighborCache cache = ipv6 ? neighborCache : arpCache;
+        long destinationMac = nextHop.kind() == RouteKind.LOCAL ? mac : cache.resolve(nextHop.high(), nextHop.low(), nowNs);
+        if (destinationMac == NeighborCache.TABLE_FULL) {
+            counters.countDrop(EngineDrop.NEIGHBOR_UNRESOLVED);
+            return true;
+        }
+        int index = borrowBuffer();
+        if (index < 0) {
+            return false;
+        }
+        MemorySegment buffer = transmitBatch.segment(index);
+        long frameOffset = transmitBatch.offset(index);
+        long ipOffset = frameOffset + ETHERNET_HEADER_BYTES;
+        int ipHeaderBytes = ipv6 ? IPV6_HEADER_BYTES : IPV4_HEADER_BYTES;
+        long tcpOffset = ipOffset + ipHeaderBytes;
+
+        ethernetOut.wrapForWrite(buffer, frameOffset)
+                .destination(destinationMac >= 0 ? destinationMac : MacAddress.ZERO)
+                .source(mac)
+                .etherType(ipv6 ? EthernetFlyweight.ETHERTYPE_IPV6 : EthernetFlyweight.ETHERTYPE_IPV4);
+        tcpOut.wrapForWrite(buffer, tcpOffset)
+                .sourcePort(localPort)
+                .destinationPort(remotePort)
+                .sequenceNumber(segment.sequenceNumber())
+                .acknowledgmentNumber(segment.acknowledgmentNumber())
+                .dataOffsetWords(TcpFlyweight.MIN_DATA_OFFSET_WORDS)
+                .flags(segment.flags())
+                .window(segment.window())
+                .checksum(0)
+                .urgentPointer(0);
+        int optionBytes = segment.options().writeTo(tcpOut);
+        int optionRoom = device.mtu() - ipHeaderBytes - TCP_HEADER_BYTES - segment.payloadLength();
+        if (optionBytes > optionRoom) {
+            optionBytes = trimSackBlocks(segment.options(), optionBytes, optionRoom);
+        }
+        int tcpHeaderBytes = TCP_HEADER_BYTES + optionBytes;
+        segment.copyPayloadTo(buffer, tcpOffset + tcpHeaderBytes);
+        int tcpBytes = tcpHeaderBytes + segment.payloadLength();
+
+        long pseudoHeaderSum;
+        if (ipv6) {
+            ipv6Out.wrapForWrite(buffer, ipOffset)
+                    .version(Ipv6Flyweight.VERSION)
+                    .trafficClass(0)
+                    .flowLabel(0)
+                    .payloadLength(tcpBytes)
+                    .nextHeader(Ipv6Flyweight.TCP)
+                    .hopLimit(TTL)
+                    .source(localHigh, localLow)
+                    .destination(remoteHigh, remoteLow);
+            pseudoHeaderSum = ipv6Out.pseudoHeaderSum(Ipv6Flyweight.TCP, tcpBytes);
+        } else {
+            ipv4Out.wrapForWrite(buffer, ipOffset)
+                    .version(Ipv4Flyweight.VERSION)
+                    .headerLength(IPV4_HEADER_BYTES)
+                    .typeOfService(0)
+                    .totalLength(IPV4_HEADER_BYTES + tcpBytes)
+                    .identification(ipv4Identification++ & 0xffff)
+                    .flags(Ipv4Flyweight.FLAG_DONT_FRAGMENT)
+                    .fragmentOffsetBytes(0)
+                    .ttl(TTL)
+                    .protocol(Ipv4Flyweight.PROTOCOL_TCP)
+                    .source((int) localLow)
+                    .destination((int) remoteLow)
+                    .fillChecksum();
+            pseudoHeaderSum = Checksum.pseudoHeaderIpv4((int) localLow, (int) remoteLow, Ipv4Flyweight.PROTOCOL_TCP, tcpBytes);
+        }
+        int frameBytes = ETHERNET_HEADER_BYTES + ipHeaderBytes + tcpBytes;
+        counters.segmentsSent++;
+        if (destinationMac >= 0) {
+            if (transmitChecksumOffload) {
+                tcpOut.checksum(Checksum.fold(pseudoHeaderSum));
+                transmitBatch.checksumPartial(index, ETHERNET_HEADER_BYTES + ipHeaderBytes, TcpFlyweight.CHECKSUM_OFFSET);
+            } else {
+                tcpOut.fillChecksum(pseudoHeaderSum, tcpBytes);
+            }
+            transmitBatch.length(index, frameBytes);
+            return true;
+        }
+        // Unresolved: the cache keeps a complete copy and solicits; our buffer goes back unused.
+        tcpOut.fillChecksum(pseudoHeaderSum, tcpBytes);
+        long held = cache.resolveOrHold(nextHop.high(), nextHop.low(), buffer, frameOffset, frameBytes, nowNs);
+        if (held >= 0) {
+            ethernetOut.destination(held);
+            transmitBatch.length(index, frameBytes);
+        } else if (held == NeighborCache.DROPPED) {
+            counters.countDrop(EngineDrop.NEIGHBOR_UNRESOLVED);
+        }
+        return true;
+    }
+
+    /**
+     * Shortens the SACK option just written into {@link #tcpOut} so that a full-sized data
+     * segment still fits the MTU. The control block sizes data segments by an MSS that allows for
+     * the timestamp option but not for SACK blocks (Linux's {@code tcp_current_mss} subtracts
+     * both); until it does, the engine reports fewer blocks on such a segment, which RFC 2018 3
+     * permits. The SACK option is the last one {@code TcpOptionsWriter} writes: NOP, NOP, kind,
+     * length, then the blocks.
+     *
+     * @return the options' new length
+     */
+    private int trimSackBlocks(TcpOptionsWriter options, int optionBytes, int optionRoom) {
+        int blocks = options.sackBlocksThatFit();
+        if (blocks == 0) {
+            return optionBytes; // nothing to trim: the device will count the frame as too long
+        }
+        int sackOptionBytes = 4 + blocks * TcpOptions.SACK_BLOCK_LENGTH;
+        int withoutSack = optionBytes - sackOptionBytes;
+        int keep = Math.max(0, (optionRoom - withoutSack - 4) / TcpOptions.SACK_BLOCK_LENGTH);
+        int trimmed = withoutSack;
+        if (keep > 0) {
+            NetworkOrder.u8(tcpOut.segment(), tcpOut.optionsOffset() + withoutSack + 3,
+                    TcpOptions.SACK_BASE_LENGTH + keep * TcpOptions.SACK_BLOCK_LENGTH);
+            trimmed += 4 + keep * TcpOptions.SACK_BLOCK_LENGTH;
+        }
+        tcpOut.dataOffsetWords(TcpFlyweight.MIN_DATA_OFFSET_WORDS + trimmed / 4);
+        return trimmed;
+    }
+
+    /**
+     * A transmit buffer appended to the batch, flushing first when the batch is full; -1 (and
+     * counted) when the device has none to lend.
+     */
+    private int borrowBuffer() {
+        if (transmitBatch.remaining() == 0) {
+            counters.earlyFlushes++;
+            flush();
+        }
+        if (device.lend(queue, transmitBatch, 1) == 0) {
+            counters.countDrop(EngineDrop.NO_TRANSMIT_BUFFER);
+            return -1;
+        }
+        return transmitBatch.count() - 1;
+    }
+
+    private void replyLength(int index, int length) {
+        if (length > 0) {
+            transmitBatch.length(index, length);
+            counters.controlRepliesSent++;
+        }
+    }
+
+    private void flush() {
+        if (!transmitBatch.isEmpty()) {
+            counters.framesTransmitted += device.transmit(queue, transmitBatch);
+        }
+    }
+
+    /** Where a neighbour cache sends solicitations and the frames an answer released. */
+    private final class CacheOutput implements NeighborOutput {
+        private final boolean ipv6;
+
+        CacheOutput(boolean ipv6) {
+            this.ipv6 = ipv6;
+        }
+
+        @Override
+        public void solicit(long targetHigh, long targetLow, long unicastMac) {
+            int index = borrowBuffer();
+            if (index < 0) {
+                return;
+            }
+            MemorySegment buffer = transmitBatch.segment(index);
+            long offset = transmitBatch.offset(index);
+            int length = ipv6
+                    ? ipControl.writeNeighborSolicitation(targetHigh, targetLow, unicastMac, buffer, offset)
+                    : ipControl.writeArpRequest((int) targetLow, unicastMac, buffer, offset);
+            transmitBatch.length(index, length);
+        }
+
+        @Override
+        public void transmit(MemorySegment frame, long offset, int length) {
+            int index = borrowBuffer();
+            if (index < 0) {
+                return;
+            }
+            MemorySegment.copy(frame, offset, transmitBatch.segment(index), transmitBatch.offset(index), length);
+            transmitBatch.length(index, length);
+        }
+    }
+
+    // ------------------------------------------------------------------- application (engine thread)
+
+    /**
+     * Opens a connection to {@code remote}:{@code remotePort} from the interface address the
+     * routing table picks and an ephemeral port no connection of this engine uses. The SYN goes
+     * out in the next loop; {@link TcpConnection#EVENT_CONNECTED} (or {@code EVENT_CLOSED} with
+     * {@link TcpConnection#error()}) follows through {@code handler}.
+     *
+     * @param handler receives the connection's events; null for the engine's default handler
+     * @throws IllegalStateException when there is no route or no source address, or every
+     *                               ephemeral port is in use
+     */
+    public TcpConnection connect(InetAddress remote, int remotePort, ConnectionHandler handler) {
+        if (remotePort < 1 || remotePort > 0xffff) {
+            throw new IllegalArgumentException("remote port outside 1..65535: " + remotePort);
+        }
+        boolean ipv6 = remote instanceof Inet6Address;
+        TcpEndpoints endpoints;
+        int localPort;
+        if (ipv6) {
+            Ipv6Address address = Ipv6Address.ofBytes(remote.getAddress());
+            if (!routes.routeIpv6(address.high(), address.low(), nextHop) || !nextHop.hasSource()) {
+                throw new IllegalStateException("no route to " + remote.getHostAddress());
+            }
+            localPort = pickEphemeralPort();
+            endpoints = new TcpEndpoints(true, nextHop.sourceHigh(), nextHop.sourceLow(), localPort,
+                    address.high(), address.low(), remotePort);
+        } else if (remote instanceof Inet4Address) {
+            int address = java.nio.ByteBuffer.wrap(remote.getAddress()).getInt();
+            if (!routes.routeIpv4(address, nextHop) || !nextHop.hasSource()) {
+                throw new IllegalStateException("no route to " + remote.getHostAddress());
+            }
+            localPort = pickEphemeralPort();
+            endpoints = TcpEndpoints.ipv4(nextHop.sourceIpv4(), localPort, address, remotePort);
+        } else {
+            throw new IllegalArgumentException("not an IP address: " + remote);
+        }
+        int iss = ipv6
+                ? initialSequenceNumbers.isn(endpoints.localHigh(), endpoints.localLow(), localPort,
+                        endpoints.remoteHigh(), endpoints.remoteLow(), remotePort, nowNs)
+                : initialSequenceNumbers.isn(endpoints.localIpv4(), localPort, endpoints.remoteIpv4(), remotePort, nowNs);
+        TcpConnection connection = TcpConnection.connect(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, endpoints, output, iss, nowNs);
+        Flow flow = new Flow(connection, true);
+        flow.handler = handler;
+        activeOpensByPort[localPort]++;
+        flows.put(endpoints, flow);
+        counters.activeOpens++;
+        markDirty(flow);
+        return connection;
+    }
+
+    /** A port in the ephemeral range with no active open of ours and no listener, round robin. */
+    private int pickEphemeralPort() {
+        int first = config.firstEphemeralPort();
+        int span = config.lastEphemeralPort() - first + 1;
+        for (int tried = 0; tried < span; tried++) {
+            int port = nextEphemeralPort;
+            nextEphemeralPort = port == config.lastEphemeralPort() ? first : port + 1;
+            if (activeOpensByPort[port] == 0 && listeners.find(false, 0, 0, port) == null
+                    && listeners.find(true, 0, 0, port) == null) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("every ephemeral port from " + first + " to " + config.lastEphemeralPort() + " is in use");
+    }
+
+    /**
+     * Listens on {@code port} on every address of one family (the wildcard), with SYN cookies
+     * when the backlog is full. Accepted connections report {@link TcpConnection#EVENT_CONNECTED}
+     * to the default handler; take them with {@link TcpListener#accept()}.
+     *
+     * @throws IllegalStateException if the port already has a listener in this family
+     */
+    public TcpListener listen(boolean ipv6, int port, int backlog) {
+        if (port < 1 || port > 0xffff) {
+            throw new IllegalArgumentException("port outside 1..65535: " + port);
+        }
+        if (listeners.getExact(ipv6, 0, 0, port) != null) {
+            throw new IllegalStateException("port " + port + " already has an " + (ipv6 ? "IPv6" : "IPv4") + " listener");
+        }
+        TcpListener listener = new TcpListener(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, port, backlog, output,
+                initialSequenceNumbers, synCookies, TcpListener.CookieMode.WHEN_FULL);
+        listeners.putWildcard(ipv6, port, listener);
+        return listener;
+    }
+
+    /** Stops a listener: new SYNs to its port are answered with RST. */
+    public void unlisten(boolean ipv6, TcpListener listener) {
+        listener.close();
+        if (listeners.getExact(ipv6, 0, 0, listener.localPort()) == listener) {
+            listeners.removeWildcard(ipv6, listener.localPort());
+        }
+    }
+
+    /** The handler for connections without their own (accepted ones until {@link #handler} is set). */
+    public void defaultHandler(ConnectionHandler handler) {
+        this.defaultHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Sets the handler of one connection of this engine. */
+    public void handler(TcpConnection connection, ConnectionHandler handler) {
+        flowOf(connection).handler = handler;
+    }
+
+    /** Queues bytes on the connection's send ring; they go out from the next loop. Returns how many fit. */
+    public int write(TcpConnection connection, byte[] source, int offset, int length) {
+        int written = connection.write(source, offset, length);
+        touch(connection);
+        return written;
+    }
+
+    /** Reads received bytes; a window update goes out from the next loop when reading opened the window. */
+    public int read(TcpConnection connection, byte[] destination, int offset, int length) {
+        int read = connection.read(destination, offset, length);
+        touch(connection);
+        return read;
+    }
+
+    /** Half-close: a FIN follows the queued data. */
+    public void shutdownOutput(TcpConnection connection) {
+        connection.shutdownOutput();
+        touch(connection);
+    }
+
+    /** Closes the connection (RFC 9293 CLOSE; an abort when received data is unread). */
+    public void close(TcpConnection connection) {
+        connection.close(nowNs);
+        touch(connection);
+    }
+
+    /** Aborts the connection with RST. */
+    public void abort(TcpConnection connection) {
+        connection.abort(nowNs);
+        touch(connection);
+    }
+
+    /**
+     * Tells the engine that the application changed {@code connection} (wrote, read, closed) on
+     * the engine thread, so that its output goes out in the next loop. The methods above call it.
+     */
+    public void touch(TcpConnection connection) {
+        Flow flow = flows.get(connection.endpoints());
+        if (flow != null && flow.connection == connection) {
+            markDirty(flow);
+        }
+    }
+
+    private Flow flowOf(TcpConnection connection) {
+        Flow flow = flows.get(connection.endpoints());
+        if (flow == null || flow.connection != connection) {
+            throw new IllegalArgumentException("not a connection of this engine: " + connection.endpoints());
+        }
+        return flow;
+    }
+
+    private void markDirty(Flow flow) {
+        if (flow.dirty) {
+            return;
+        }
+        flow.dirty = true;
+        if (dirtyCount == dirty.length) {
+            dirty = Arrays.copyOf(dirty, 2 * dirty.length); // only past expectedFlows touched in one loop
+        }
+        dirty[dirtyCount++] = flow;
+    }
+
+    // ----------------------------------------------------------------------------- inspection
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public NetDevice device() {
+        return device;
+    }
+
+    public int queue() {
+        return queue;
+    }
+
+    public EngineCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Drops counted by the IP control plane for {@code reason}: the interface's {@link IpControl}
+     * and both neighbour caches together.
+     */
+    public long ipDrops(IpDrop reason) {
+        return ipControl.drops().count(reason) + arpCache.drops().count(reason) + neighborCache.drops().count(reason);
+    }
+
+    /** Connections in the flow table, TIME_WAIT ones included. */
+    public int flowCount() {
+        return flows.size();
+    }
+
+    /** The routing table built from the addresses (read-only use). */
+    public RoutingTable routes() {
+        return routes;
+    }
+
+    /** The ARP cache: for inspection by tests and diagnostics. */
+    public NeighborCache arpCache() {
+        return arpCache;
+    }
+
+    /** The IPv6 neighbour cache: for inspection by tests and diagnostics. */
+    public NeighborCache neighborCache() {
+        return neighborCache;
+    }
+}
