@@ -4,8 +4,8 @@ import static io.mtcp4j.stack.wire.TcpFlyweight.FLAG_ACK;
 import static io.mtcp4j.stack.wire.TcpFlyweight.FLAG_SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mtcp4j.stack.testing.Allocations;
 import io.mtcp4j.stack.wire.Malformed;
 import io.mtcp4j.stack.wire.TcpFlyweight;
 import io.mtcp4j.stack.wire.TcpHeader;
@@ -13,7 +13,6 @@ import io.mtcp4j.stack.wire.TcpOptionSet;
 import io.mtcp4j.stack.wire.TcpSegment;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,10 @@ class TcpConnectionAllocationTest {
     private static final int R = PEER_ISS + 1;
     private static final int MSS = 1460;
     private static final long START_NS = 1_000_000_000_000L;
-    private static final TcpConfig CONFIG = TcpConfig.defaults().with(b -> b.timestamps(false));
+    private static final TcpConfig CONFIG = TcpConfig.defaults()
+            .with(b -> b.timestamps(false).sendBufferBytes(64 * 1024).receiveBufferBytes(64 * 1024));
+    private static final int WARM_UP_RUNS = 200;
+    private static final int MEASURED_RUNS = 5;
 
     private final Arena arena = Arena.ofAuto();
     private final TcpFlyweight input = new TcpFlyweight();
@@ -119,27 +121,19 @@ class TcpConnectionAllocationTest {
 
     @Test
     void lossRecoveryAllocatesNothing() {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
-        int warmUps = 200;
-        int measured = 5;
+        // Allocations.leastBytesAllocatedBy runs the work MEASURED_RUNS times unmeasured, then
+        // MEASURED_RUNS times measured; each run takes the next connection opened here.
         List<TcpConnection> connections = new ArrayList<>();
-        for (int i = 0; i < warmUps + measured; i++) {
+        for (int i = 0; i < WARM_UP_RUNS + 2 * MEASURED_RUNS; i++) {
             connections.add(open());
         }
-        for (int i = 0; i < warmUps; i++) {
-            run(connections.get(i));
+        int[] next = {0};
+        Allocations.Work<RuntimeException> oneRun = () -> run(connections.get(next[0]++));
+        for (int i = 0; i < WARM_UP_RUNS; i++) {
+            oneRun.run(); // enough runs for the JIT to compile the recovery paths
         }
-        long least = Long.MAX_VALUE;
-        for (int i = warmUps; i < warmUps + measured; i++) {
-            TcpConnection connection = connections.get(i);
-            long before = threads.getCurrentThreadAllocatedBytes();
-            run(connection);
-            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
-        }
-        TcpConnectionInfo info = connections.get(warmUps).info();
+        long least = Allocations.leastBytesAllocatedBy(MEASURED_RUNS, oneRun);
+        TcpConnectionInfo info = connections.get(WARM_UP_RUNS).info();
         assertTrue(info.fastRetransmits() == 1 && info.retransmissionTimeouts() == 1 && info.pathMtuRetransmissions() == 1,
                 "the scenario exercised recovery, the timeout and the MTU drop: " + info);
         assertTrue(segmentsOut > 0);
