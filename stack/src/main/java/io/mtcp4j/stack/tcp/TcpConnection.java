@@ -1753,14 +1753,16 @@ public final class TcpConnection {
         int length = (int) Math.min(Math.min(unsent, sendMss), usable);
         if (SeqNum.lt(sndNxt, sndMax)) {
             // Going back after a timeout or a smaller path MTU: data sent before, which Nagle's rule
-            // (for new data) does not hold back. With SACK it stops where the next range the peer
-            // holds begins. It is not cut short by the windows, though, unless nothing is in flight
-            // (an ACK will open them): a retransmission goes as the segment it would be.
+            // (for new data) does not hold back when it fits the windows whole; with SACK a
+            // segment ends where the next range the peer holds begins. Cut short by a window, it
+            // waits as new data would (sender silly-window avoidance).
             long whole = Math.min(unsent, sendMss);
             if (sackEnabled) {
                 whole = Math.min(whole, scoreboard.unsackedBytesFrom(sndNxt));
             }
-            return length >= whole || flightBytes() == 0 ? (int) Math.min(length, whole) : 0;
+            if (length >= whole) {
+                return (int) whole;
+            }
         }
         return nagle(length, unsent);
     }
