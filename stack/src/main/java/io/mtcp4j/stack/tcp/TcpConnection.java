@@ -573,6 +573,11 @@ public final class TcpConnection {
             }
             payloadLength = 0; // process the ACK part only
             flags &= ~FLAG_FIN;
+            if (segmentLength > 0 && (flags & FLAG_RST) == 0) {
+                // The text is still unacceptable, so it gets an ACK (RFC 9293 3.10.7.4): this is
+                // how a zero-window probe learns the window (RFC 1122 4.2.2.17).
+                ackDue = true;
+            }
         }
 
         // Second: the RST bit (RFC 5961 3.2).
