@@ -716,7 +716,7 @@ public final class TcpConnection {
     private boolean isDuplicateAck(TcpFlyweight tcp, int payloadLength) {
         return payloadLength == 0
                 && (tcp.flags() & (FLAG_SYN | FLAG_FIN)) == 0
-                && sndMax != sndUna
+                && flightBytes() != 0 // not the answer to a zero-window probe (outstanding, but not in flight)
                 && scaledWindow(tcp) == sndWnd;
     }
 
@@ -1033,6 +1033,12 @@ public final class TcpConnection {
             // RFC 9293 3.8.6.1: probe the zero window with one byte of new data.
             if (emitData(nowNs, 1, true)) {
                 info.zeroWindowProbes++;
+                // As BSD's persist state: SND.MAX covers the probe but SND.NXT stays, and this timer,
+                // not the retransmission timer, repeats it with backoff. A timed-out probe is not a
+                // loss: it must neither collapse cwnd nor count towards giving up, since the peer
+                // may keep its window closed for as long as it answers (RFC 1122 4.2.2.17).
+                sndNxt = sndUna;
+                stopRetransmitTimer();
             }
         } else {
             // A window too small for sender SWS avoidance: the override timeout (RFC 9293
@@ -1185,7 +1191,9 @@ public final class TcpConnection {
             // lies below what the peer already received, and a zero-length segment below its
             // RCV.NXT is unacceptable (RFC 9293 3.10.7.4): the peer would drop it unread and answer
             // with an ACK of its own, and two connections that both timed out ACK each other forever.
-            out.reset(sndMax, rcvNxt, FLAG_ACK, windowField(false));
+            // While we probe a zero window, SND.NXT: the peer's window takes only RCV.NXT, and our
+            // probe byte (up to SND.MAX) is not in it.
+            out.reset(sndWnd == 0 ? sndNxt : sndMax, rcvNxt, FLAG_ACK, windowField(false));
             addTimestamp(nowNs);
             addSackBlocks();
             if (!send()) {
