@@ -64,6 +64,11 @@ final class TcpSimulation {
     static final int IP_HEADER_BYTES = 20;
     /** How many events may happen at one instant before the run is declared a livelock. */
     private static final int MAX_EVENTS_AT_ONE_INSTANT = 100_000;
+    /**
+     * How many events a run may take in all: a megabyte takes a few thousand, so this many means
+     * segments going round without progress (an ACK war) while simulated time still advances.
+     */
+    private static final long MAX_EVENTS = 2_000_000;
 
     static final TcpEndpoints CLIENT_ENDPOINTS = TcpEndpoints.ipv4(
             Ipv4Address.parse("192.0.2.1"), 40_000, Ipv4Address.parse("192.0.2.2"), 80);
@@ -74,7 +79,8 @@ final class TcpSimulation {
      * @param oneWayDelayNs          propagation delay
      * @param jitterNs               extra delay, uniform in [0, jitter), that never reorders packets
      * @param bandwidthBytesPerSecond bottleneck rate (serialisation delay of each packet)
-     * @param queueLimitBytes        bytes the bottleneck queue holds (including the packet being sent); more are dropped
+     * @param queueLimitBytes        bytes the bottleneck queue holds (including the packet being sent); a packet
+     *                               that would overflow it is dropped, unless the link is idle
      * @param lossProbability        chance a packet is lost (before the queue)
      * @param reorderProbability     chance a packet is held back by an extra delay, so later ones overtake it
      * @param reorderDelayNs         the largest such extra delay (uniform in [0, reorderDelay))
@@ -331,7 +337,10 @@ final class TcpSimulation {
                 failure = "livelock: " + MAX_EVENTS_AT_ONE_INSTANT + " events at one instant";
                 break;
             }
-            events++;
+            if (++events > MAX_EVENTS) {
+                failure = "livelock: " + MAX_EVENTS + " events";
+                break;
+            }
             if (delivery != null && delivery.timeNs == nowNs) {
                 deliveries.poll();
                 delivery.destination.receive(delivery.bytes);
@@ -629,7 +638,7 @@ final class TcpSimulation {
                 queuedBytes -= queue.pollFirst()[1];
             }
             int wireBytes = bytes.length + IP_HEADER_BYTES;
-            if (queuedBytes + wireBytes > profile.queueLimitBytes()) {
+            if (queuedBytes > 0 && queuedBytes + wireBytes > profile.queueLimitBytes()) { // an idle link takes any packet
                 queueDrops++;
                 return;
             }
