@@ -52,7 +52,8 @@ import java.lang.foreign.MemorySegment;
  *       RFC 7323 3.2 says SHOULD drop.</li>
  *   <li>The urgent pointer is ignored: urgent data is delivered inline, as with SO_OOBINLINE.</li>
  *   <li>close() with unread received data aborts with RST (RFC 9293 3.6 permits it; Linux does).</li>
- *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1).</li>
+ *   <li>Zero-window probes are Linux's: SEG.SEQ = SND.UNA - 1 without data, not a new octet
+ *       (see {@code persistTimeout}).</li>
  * </ul>
  */
 public final class TcpConnection {
@@ -716,7 +717,7 @@ public final class TcpConnection {
     private boolean isDuplicateAck(TcpFlyweight tcp, int payloadLength) {
         return payloadLength == 0
                 && (tcp.flags() & (FLAG_SYN | FLAG_FIN)) == 0
-                && flightBytes() != 0 // not the answer to a zero-window probe (outstanding, but not in flight)
+                && sndMax != sndUna
                 && scaledWindow(tcp) == sndWnd;
     }
 
@@ -1030,15 +1031,17 @@ public final class TcpConnection {
             return;
         }
         if (sndWnd == 0) {
-            // RFC 9293 3.8.6.1: probe the zero window with one byte of new data.
-            if (emitData(nowNs, 1, true)) {
+            // Linux's probe: SEG.SEQ = SND.UNA - 1 and no data, an old sequence number that any
+            // receiver answers with an ACK carrying its window (RFC 9293 3.10.7.4). Nothing is in
+            // flight, so no retransmission timeout, cwnd collapse or giving up while the peer keeps
+            // its window closed and answers (RFC 1122 4.2.2.17); this timer repeats the probe with
+            // backoff. A probe with a new octet (RFC 9293 3.8.6.1's other form) leaves both ends
+            // unsure whether the octet was taken: probing each other at once, two connections then
+            // sent ACKs outside each other's windows, and ACKed those ACKs, for ever.
+            out.reset(sndUna - 1, rcvNxt, FLAG_ACK, windowField(false));
+            addTimestamp(nowNs);
+            if (send()) {
                 info.zeroWindowProbes++;
-                // As BSD's persist state: SND.MAX covers the probe but SND.NXT stays, and this timer,
-                // not the retransmission timer, repeats it with backoff. A timed-out probe is not a
-                // loss: it must neither collapse cwnd nor count towards giving up, since the peer
-                // may keep its window closed for as long as it answers (RFC 1122 4.2.2.17).
-                sndNxt = sndUna;
-                stopRetransmitTimer();
             }
         } else {
             // A window too small for sender SWS avoidance: the override timeout (RFC 9293
@@ -1191,9 +1194,7 @@ public final class TcpConnection {
             // lies below what the peer already received, and a zero-length segment below its
             // RCV.NXT is unacceptable (RFC 9293 3.10.7.4): the peer would drop it unread and answer
             // with an ACK of its own, and two connections that both timed out ACK each other forever.
-            // While we probe a zero window, SND.NXT: the peer's window takes only RCV.NXT, and our
-            // probe byte (up to SND.MAX) is not in it.
-            out.reset(sndWnd == 0 ? sndNxt : sndMax, rcvNxt, FLAG_ACK, windowField(false));
+            out.reset(sndMax, rcvNxt, FLAG_ACK, windowField(false));
             addTimestamp(nowNs);
             addSackBlocks();
             if (!send()) {

@@ -8,6 +8,7 @@ import static io.mtcp4j.stack.tcp.TcpHarness.SYN;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtcp4j.stack.wire.TcpOptionSet;
 import org.junit.jupiter.api.Nested;
@@ -133,10 +134,10 @@ class TcpConnectionFindingsTest {
         }
 
         // RFC 9293 3.8.6.1 and RFC 1122 4.2.2.17: a peer may keep its window closed for as long as
-        // it answers our probes. The probe byte stays out of SND.NXT (as in BSD's persist state),
-        // so the answers are not duplicate ACKs, no retransmission timeout fires, cwnd stays, and
-        // the connection never gives up. (Before, each probe timed out as lost data: cwnd
-        // collapsed, and the fifteenth unanswered-by-window probe reset the connection.)
+        // it answers our probes. The probe carries no data (SEG.SEQ = SND.UNA - 1, as Linux's), so
+        // nothing is in flight: its answers are not duplicate ACKs, no retransmission timeout
+        // fires, cwnd stays, and the connection never gives up. (A probe octet timed out as lost
+        // data: cwnd collapsed, and the fifteenth probe of a window kept closed reset the connection.)
         @Test
         void probingAClosedWindowForeverKeepsTheConnection() {
             TcpHarness h = new TcpHarness().established();
@@ -145,10 +146,16 @@ class TcpConnectionFindingsTest {
             h.transmit();
             h.expectNothing();
             int cwnd = h.connection.info().congestionWindowBytes();
+            long previousNs = h.nowNs;
+            long previousIntervalNs = 0;
             for (int probe = 0; probe < 20; probe++) {
                 h.advance(h.connection.nextDeadlineNs() - h.nowNs);
-                h.expect().seq(L).payload("a").check();
+                h.expect().flags(ACK).seq(L - 1).payloadLength(0).check();
                 h.expectNothing();
+                long intervalNs = h.nowNs - previousNs;
+                assertTrue(intervalNs >= previousIntervalNs, "probes back off");
+                previousIntervalNs = intervalNs;
+                previousNs = h.nowNs;
                 h.send(h.segment().seq(R).ack(L).window(0));
                 h.expectNothing();
             }
@@ -158,21 +165,21 @@ class TcpConnectionFindingsTest {
             assertEquals(0, info.retransmissionTimeouts());
             assertEquals(0, info.duplicateAcksReceived());
             assertEquals(cwnd, info.congestionWindowBytes());
-            // The window opens and the probe byte is accepted: the rest follows.
-            h.send(h.segment().seq(R).ack(L + 1).window(1_000));
-            h.expect().seq(L + 1).payload("bc").check();
+            // The window opens: the data follows.
+            h.send(h.segment().seq(R).ack(L).window(1_000));
+            h.expect().seq(L).payload("abc").check();
         }
 
-        // While probing, our pure ACKs carry SND.NXT, not the probe byte's end: a peer at a zero
-        // window accepts nothing but RCV.NXT.
+        // While probing, a pure ACK carries SND.UNA: had the probe carried an octet, SND.NXT would
+        // have moved past it, and a peer at a zero window accepts nothing but its RCV.NXT.
         @Test
-        void pureAckWhileProbingCarriesSndNxt() {
+        void pureAckWhileProbingIsAcceptableToAClosedWindow() {
             TcpHarness h = new TcpHarness().established();
             h.send(h.segment().seq(R).ack(L).window(0));
             h.write("abc");
             h.transmit();
             h.advanceMs(1_000);
-            h.expect().seq(L).payload("a").check();
+            h.expect().seq(L - 1).payloadLength(0).check();
             h.send(h.segment().seq(R).ack(L).window(0).payload("xy"));
             h.advanceMs(40);
             h.expect().flags(ACK).seq(L).ack(R + 2).check();
