@@ -249,6 +249,24 @@ class TcpSimulationTest {
         assertEquals(0, result.client().retransmissionTimeouts(), "a closed window is probed, not timed out: " + result.describe());
     }
 
+    /**
+     * Both sides send while both readers sleep (in step, every 400 ms) behind receive buffers
+     * smaller than a segment, so both windows close and both ends probe each other at once. This
+     * run, found by a random sweep of configurations, was an endless ACK war while a probe carried
+     * an octet: both probes were taken, and each end's ACKs then fell outside the other's window.
+     */
+    @Test
+    void bothEndsProbeEachOthersClosedWindow() {
+        TcpConfig client = TcpConfig.defaults().with(b -> b.mssBytes(8960).sendBufferBytes(65536)
+                .receiveBufferBytes(8192).windowScaling(false));
+        TcpConfig server = TcpConfig.defaults().with(b -> b.mssBytes(8960).sendBufferBytes(262144)
+                .receiveBufferBytes(4096).windowScaling(false).selectiveAcks(false));
+        LinkProfile link = new LinkProfile(50 * MS, 5 * MS, 100_000_000 / 8, 8192, 0, 0.02, 101 * MS, 0.02);
+        Result result = runAndCheck(new Scenario(1076, client, server, link, link, 355_700, 195_270, 400 * MS, true,
+                600 * SECOND));
+        assertTrue(result.client().zeroWindowProbes() > 0 && result.server().zeroWindowProbes() > 0, result.describe());
+    }
+
     /** A reader that sleeps briefly: the window shrinks below a segment without closing. */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
