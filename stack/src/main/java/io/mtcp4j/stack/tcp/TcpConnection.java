@@ -1160,7 +1160,10 @@ public final class TcpConnection {
             return sent;
         }
         if (retransmitFirstDue && state != TcpState.SYN_RECEIVED) {
-            int length = (int) Math.min(sendMss, unsentBytesFrom(sndUna));
+            // Only what was sent before (below SND.MAX): bytes past it are new data, which the
+            // windows govern; a first segment smaller than the MSS (window-limited) was
+            // otherwise "retransmitted" together with data the peer had no room for.
+            int length = (int) Math.min(Math.min(sendMss, unsentBytesFrom(sndUna)), sndMax - sndUna);
             boolean withFin = false;
             if (length == 0 && finSent && sndUna == finSeq) {
                 withFin = true;

@@ -116,6 +116,25 @@ class TcpConnectionFindingsTest {
             h.expect().seq(L).payloadLength(1_000).check();
         }
 
+        // RFC 5681 3.2: a fast retransmit resends the first unacknowledged segment, what was sent
+        // before. When that was less than an MSS (the peer's window was small), the retransmission
+        // took a full MSS and so sent new data beyond the peer's window, which it dropped.
+        @Test
+        void fastRetransmitResendsOnlyWhatWasSent() {
+            TcpHarness h = new TcpHarness().established();
+            h.send(h.segment().seq(R).ack(L).window(1_000));
+            h.write(new byte[3_000]);
+            h.transmit();
+            h.advanceMs(1_000); // the override timeout sends what the small window takes
+            h.expect().seq(L).payloadLength(1_000).check();
+            for (int i = 0; i < 3; i++) {
+                h.send(h.segment().seq(R).ack(L).window(1_000));
+            }
+            assertEquals(1, h.connection.info().fastRetransmits());
+            h.expect().seq(L).payloadLength(1_000).check();
+            h.expectNothing();
+        }
+
         // RFC 9293 3.10.7.4: a segment with data at a zero receive window is unacceptable and gets
         // an ACK; that ACK is how the peer's zero-window probe learns the window (RFC 1122 4.2.2.17).
         @Test
