@@ -84,7 +84,8 @@ final class TcpSimulation {
      * @param lossProbability        chance a packet is lost (before the queue)
      * @param reorderProbability     chance a packet is held back by an extra delay, so later ones overtake it
      * @param reorderDelayNs         the largest such extra delay (uniform in [0, reorderDelay))
-     * @param duplicateProbability   chance a packet arrives twice (the copy up to 1 ms later)
+     * @param duplicateProbability   chance a packet arrives twice (the copy later by up to the larger of
+     *                               1 ms and reorderDelayNs, so an old duplicate may arrive after much else)
      */
     record LinkProfile(long oneWayDelayNs, long jitterNs, long bandwidthBytesPerSecond, int queueLimitBytes,
                        double lossProbability, double reorderProbability, long reorderDelayNs,
@@ -657,7 +658,7 @@ final class TcpSimulation {
             schedule(arrivalNs, bytes);
             if (duplicateDraw < profile.duplicateProbability()) {
                 duplicated++;
-                schedule(arrivalNs + (long) (duplicateDelayDraw * MS), bytes);
+                schedule(arrivalNs + (long) (duplicateDelayDraw * Math.max(MS, profile.reorderDelayNs())), bytes);
             }
         }
 
