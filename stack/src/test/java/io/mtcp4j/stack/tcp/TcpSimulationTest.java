@@ -13,6 +13,8 @@ import io.mtcp4j.stack.tcp.TcpSimulation.Scenario;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -297,6 +299,78 @@ class TcpSimulationTest {
     void slowBottleneck(long seed) {
         LinkProfile slow = Impairment.COMBINED.link.withBandwidth(1_000_000 / 8);
         runAndCheck(scenario(seed, Impairment.COMBINED, "newreno").withLinks(slow).withPayloads(64 * 1024, 16 * 1024));
+    }
+
+    // ------------------------------------------------------------------------------ random configurations
+
+    /** 200 seeds; {@code -Dmtcp4j.randomConfigurations=5000} sweeps wider. */
+    static Stream<Long> randomConfigurationSeeds() {
+        return LongStream.rangeClosed(1, Long.getLong("mtcp4j.randomConfigurations", 200)).boxed();
+    }
+
+    /**
+     * A random configuration per seed: buffers from 4 KiB to 1 MiB and MSS from 88 to 8960 bytes
+     * (each side its own), options offered by one side or both, Nagle on or off, delayed ACK from
+     * 1 to 200 ms, reassembly bounded to 1 to 32 ranges, keepalive, short TIME_WAIT, RTO floors
+     * down to 1 ms; links from 1 ms to 150 ms one way and 1 Mbit/s to 1 Gbit/s with 8 KiB to
+     * 1 MiB of queue, up to 8% loss, reordering and duplication; one or both directions; sleeping
+     * readers; sequence numbers wrapping. (The run that once was an ACK war, and one where a
+     * retransmission overran the peer's window, came from a wider sweep of a generator like this.)
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("randomConfigurationSeeds")
+    void randomConfigurations(long seed) {
+        runAndCheck(randomScenario(seed));
+    }
+
+    static Scenario randomScenario(long seed) {
+        SplittableRandom random = new SplittableRandom(seed * 7919);
+        int[] buffers = {4096, 8192, 16384, 65536, 262144, 1 << 20};
+        int[] segmentSizes = {88, 536, 1200, 1460, 8960};
+        boolean windowScaling = random.nextBoolean();
+        boolean timestamps = random.nextBoolean();
+        boolean selectiveAcks = random.nextBoolean();
+        boolean noDelay = random.nextInt(4) == 0;
+        String congestionControl = random.nextBoolean() ? "cubic" : "newreno";
+        int ranges = new int[] {1, 2, 4, 32}[random.nextInt(4)];
+        long delayedAckNs = new long[] {1, 40, 200}[random.nextInt(3)] * MS;
+        boolean keepAlive = random.nextInt(3) == 0;
+        long minRtoNs = new long[] {1, 10, 200}[random.nextInt(3)] * MS;
+        long timeWaitNs = new long[] {1, 1000, 60000}[random.nextInt(3)] * MS;
+        TcpConfig[] configs = new TcpConfig[2];
+        for (int side = 0; side < 2; side++) {
+            // The server mostly offers what the client offers, sometimes not.
+            boolean flip = side == 1 && random.nextInt(4) == 0;
+            int sendBuffer = buffers[random.nextInt(buffers.length)];
+            int receiveBuffer = buffers[random.nextInt(buffers.length)];
+            int mss = segmentSizes[random.nextInt(segmentSizes.length)];
+            boolean ws = flip ? !windowScaling : windowScaling;
+            boolean ts = side == 1 && random.nextInt(4) == 0 ? !timestamps : timestamps;
+            boolean sack = side == 1 && random.nextInt(4) == 0 ? !selectiveAcks : selectiveAcks;
+            configs[side] = TcpConfig.defaults().with(b -> b.sendBufferBytes(sendBuffer).receiveBufferBytes(receiveBuffer)
+                    .mssBytes(mss).windowScaling(ws).timestamps(ts).selectiveAcks(sack).noDelay(noDelay)
+                    .congestionControl(congestionControl).reassemblyMaxRanges(ranges).delayedAckNs(delayedAckNs)
+                    .keepAlive(keepAlive).keepAliveIdleNs(3 * SECOND).keepAliveIntervalNs(2 * SECOND)
+                    .minRtoNs(minRtoNs).initialRtoNs(Math.max(minRtoNs, 200 * MS)).timeWaitNs(timeWaitNs));
+        }
+        double loss = new double[] {0, 0.01, 0.03, 0.08}[random.nextInt(4)];
+        double reorder = new double[] {0, 0.02, 0.1}[random.nextInt(3)];
+        double duplicate = new double[] {0, 0.02, 0.1}[random.nextInt(3)];
+        long bandwidth = new long[] {1_000_000, 10_000_000, 100_000_000, 1_000_000_000}[random.nextInt(4)] / 8;
+        int queue = new int[] {8 * 1024, 64 * 1024, 1 << 20}[random.nextInt(3)];
+        LinkProfile[] links = new LinkProfile[2];
+        for (int direction = 0; direction < 2; direction++) {
+            long delayNs = new long[] {1, 10, 50, 150}[random.nextInt(4)] * MS;
+            double directionLoss = direction == 1 && random.nextInt(3) == 0 ? 0 : loss;
+            links[direction] = new LinkProfile(delayNs, delayNs / 10, bandwidth, queue, directionLoss, reorder,
+                    2 * delayNs + MS, duplicate);
+        }
+        int clientBytes = random.nextInt(400_000);
+        int serverBytes = random.nextInt(3) == 0 ? 0 : random.nextInt(200_000);
+        long readIntervalNs = random.nextInt(4) == 0 ? new long[] {5, 50, 400}[random.nextInt(3)] * MS : 0;
+        boolean issNearWrap = random.nextInt(4) == 0;
+        return new Scenario(seed, configs[0], configs[1], links[0], links[1], clientBytes, serverBytes, readIntervalNs,
+                issNearWrap, 4 * 3600 * SECOND);
     }
 
     // ------------------------------------------------------------------------------ the simulation itself
