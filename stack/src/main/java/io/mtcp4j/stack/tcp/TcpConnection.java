@@ -54,9 +54,8 @@ import java.lang.foreign.MemorySegment;
  *   <li>The urgent pointer is ignored: urgent data is delivered inline, as with SO_OOBINLINE.</li>
  *   <li>close() with unread received data, or new text arriving after close(), aborts with RST
  *       (RFC 9293 3.6 and RFC 1122 4.2.2.13 permit it; Linux does).</li>
- *   <li>Zero-window probes carry one byte of new data (RFC 9293 3.8.6.1) but, like Linux's probes,
- *       leave SND.NXT and the retransmission timer alone: answered probes back off on the persist
- *       timer forever, and the byte goes again from SND.UNA when the window opens.</li>
+ *   <li>Zero-window probes are Linux's: SEG.SEQ = SND.UNA - 1 without data, not a new octet
+ *       (see {@code persistTimeout}).</li>
  * </ul>
  *
  * <h2>Loss recovery with SACK (RFC 6675)</h2>
@@ -777,6 +776,11 @@ public final class TcpConnection {
             }
             payloadLength = 0; // process the ACK part only
             flags &= ~FLAG_FIN;
+            if (segmentLength > 0 && (flags & FLAG_RST) == 0) {
+                // The text is still unacceptable, so it gets an ACK (RFC 9293 3.10.7.4): this is
+                // how a zero-window probe learns the window (RFC 1122 4.2.2.17).
+                ackDue = true;
+            }
         }
 
         // Second: the RST bit (RFC 5961 3.2).
@@ -1358,25 +1362,23 @@ public final class TcpConnection {
             persistBackoff = 0;
             return;
         }
-        if (sndWnd != 0) {
-            // RFC 9293 3.8.6.2.1 (RFC 1122 4.2.3.4): the override timeout of sender silly-window
-            // avoidance. Nothing is in flight, so only a window update could release the data; if it
-            // was lost we would wait forever. Send what the window allows (Linux: tcp_write_wakeup).
-            long length = Math.min(Math.min(unsentBytes(), sendMss), Math.min(sndWnd, congestion.cwndBytes()));
-            emitData(nowNs, (int) length, false);
-            return;
-        }
-        // RFC 9293 3.8.6.1: probe the zero window with one byte of new data. The probe stays off the
-        // books, as Linux's window probes do: SND.NXT and the retransmission timer are left as they
-        // were (SND.MAX covers the byte, so the peer may still acknowledge it). A refused probe then
-        // neither runs the retransmission timer towards giving up (RFC 1122 4.2.2.17: never close
-        // while probes are answered) nor leaves a hole: sending resumes at SND.UNA when the window opens.
-        int nextBeforeProbe = sndNxt;
-        long retransmitDeadlineBeforeProbe = retransmitDeadlineNs;
-        if (emitData(nowNs, 1, true)) {
-            info.zeroWindowProbes++;
-            sndNxt = nextBeforeProbe;
-            retransmitDeadlineNs = retransmitDeadlineBeforeProbe;
+        if (sndWnd == 0) {
+            // Linux's probe: SEG.SEQ = SND.UNA - 1 and no data, an old sequence number that any
+            // receiver answers with an ACK carrying its window (RFC 9293 3.10.7.4). Nothing is in
+            // flight, so no retransmission timeout, cwnd collapse or giving up while the peer keeps
+            // its window closed and answers (RFC 1122 4.2.2.17); this timer repeats the probe with
+            // backoff. A probe with a new octet (RFC 9293 3.8.6.1's other form) leaves both ends
+            // unsure whether the octet was taken: probing each other at once, two connections then
+            // sent ACKs outside each other's windows, and ACKed those ACKs, for ever.
+            out.reset(sndUna - 1, rcvNxt, FLAG_ACK, windowField(false));
+            addTimestamp(nowNs);
+            if (send()) {
+                info.zeroWindowProbes++;
+            }
+        } else {
+            // A window too small for sender SWS avoidance: the override timeout (RFC 9293
+            // 3.8.6.2.1, RFC 1122 4.2.3.4) sends what it takes, and the ACK brings the window news.
+            emitData(nowNs, (int) Math.min(sndWnd, Math.min(unsentBytes(), sendMss)), false);
         }
         persistBackoff = Math.min(persistBackoff + 1, 16);
     }
@@ -1499,7 +1501,10 @@ public final class TcpConnection {
         if (sackEnabled && inRecovery && state != TcpState.SYN_RECEIVED) {
             sent += transmitInRecovery(nowNs);
         } else if (retransmitFirstDue && state != TcpState.SYN_RECEIVED) {
-            int length = (int) Math.min(sendMss, unsentBytesFrom(sndUna));
+            // Only what was sent before (below SND.MAX): bytes past it are new data, which the
+            // windows govern; a first segment smaller than the MSS (window-limited) was
+            // otherwise "retransmitted" together with data the peer had no room for.
+            int length = (int) Math.min(Math.min(sendMss, unsentBytesFrom(sndUna)), sndMax - sndUna);
             boolean withFin = false;
             if (length == 0 && finSent && sndUna == finSeq) {
                 withFin = true;

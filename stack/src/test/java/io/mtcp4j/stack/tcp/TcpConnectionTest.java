@@ -441,7 +441,8 @@ class TcpConnectionTest {
             assertEquals(0, h.connection.readableBytes());
         }
 
-        // RFC 9293 3.8.6.1: a zero window is probed by the persist timer.
+        // RFC 9293 3.8.6.1: a zero window is probed by the persist timer (Linux's probe: an old
+        // sequence number, no data, which the peer must answer with its window).
         @Test
         void zeroWindowIsProbed() {
             TcpHarness h = new TcpHarness().established();
@@ -450,11 +451,11 @@ class TcpConnectionTest {
             h.transmit();
             h.expectNothing();
             h.advanceMs(1_000);
-            h.expect().seq(L).payload("a").check();
+            h.expect().flags(ACK).seq(L - 1).ack(R).payloadLength(0).check();
             assertEquals(1, h.connection.info().zeroWindowProbes());
-            // The window opens: the rest follows.
-            h.send(h.segment().seq(R).ack(L + 1).window(1000));
-            h.expect().seq(L + 1).payload("bc").check();
+            // The window opens: the data follows.
+            h.send(h.segment().seq(R).ack(L).window(1000));
+            h.expect().seq(L).payload("abc").check();
         }
 
         // RFC 9293 3.10.7.4 eighth: the peer's FIN: CLOSE-WAIT, ACK, end of stream after the data.

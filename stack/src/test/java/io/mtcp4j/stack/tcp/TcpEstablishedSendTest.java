@@ -597,7 +597,8 @@ class TcpEstablishedSendTest {
             return zeroWindow(b -> { });
         }
 
-        // RFC 9293 3.8.6.1: probe with one byte of new data; the persist timer backs off (RFC 1122 4.2.2.17).
+        // RFC 9293 3.8.6.1 (Linux's form): probe with SEG.SEQ = SND.UNA - 1 and no data, which any receiver
+        // answers with its window; the persist timer backs off (RFC 1122 4.2.2.17).
         @Test
         void probesBackOffWhileThePeerAnswers() {
             TcpHarness h = zeroWindow();
@@ -605,7 +606,7 @@ class TcpEstablishedSendTest {
                 h.advanceMs(intervalMs - 1);
                 h.expectNothing();
                 h.advanceMs(1);
-                h.expect().flags(ACK).seq(L).payload("a").check();
+                h.expect().flags(ACK).seq(L - 1).payloadLength(0).check();
                 h.send(h.segment().seq(R).ack(L).window(0));
                 h.expectNothing();
             }
@@ -620,19 +621,19 @@ class TcpEstablishedSendTest {
             long[] intervalsMs = {1_000, 2_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000};
             for (long intervalMs : intervalsMs) {
                 h.advanceMs(intervalMs);
-                h.expect().seq(L).payload("a").check();
+                h.expect().seq(L - 1).payloadLength(0).check();
                 h.expectNothing();
                 h.send(h.segment().seq(R).ack(L).window(0));
             }
             h.expectState(TcpState.ESTABLISHED);
         }
 
-        // A rejected probe byte is not lost: when the window opens, sending resumes at SND.UNA.
+        // Probes carry no data: when the window opens, sending starts at SND.UNA.
         @Test
         void windowOpeningResumesAtSndUna() {
             TcpHarness h = zeroWindow();
             h.advanceMs(1_000);
-            h.expect().seq(L).payload("a").check();
+            h.expect().seq(L - 1).payloadLength(0).check();
             h.send(h.segment().seq(R).ack(L).window(0));
             h.send(h.segment().seq(R).ack(L).window(1_000));
             h.expect().flags(ACK | PSH).seq(L).payload("abc").check();
@@ -645,7 +646,7 @@ class TcpEstablishedSendTest {
             TcpHarness h = zeroWindow();
             for (long intervalMs : new long[] {1_000, 2_000, 4_000, 8_000}) {
                 h.advanceMs(intervalMs);
-                h.expect().payload("a").check();
+                h.expect().seq(L - 1).payloadLength(0).check();
                 h.send(h.segment().seq(R).ack(L).window(0));
                 h.expectNothing();
             }
