@@ -91,9 +91,10 @@ class TcpGoodputSnapshotTest {
                 TRANSFER_BYTES / 1024, link.oneWayDelayNs() / MS, link.jitterNs() / MS,
                 link.bandwidthBytesPerSecond() * 8 / 1_000_000, link.queueLimitBytes() / 1024,
                 SEEDS.length, Arrays.toString(SEEDS)));
-        out.append("Loss recovery is NewReno's (RFC 6582) even with SACK negotiated: the sender does not yet use\n");
-        out.append("SACK (RFC 6675), so a window with several losses costs a round trip per hole or a timeout, and\n");
-        out.append("at 10-20% loss timeouts and their backoff dominate.\n\n");
+        out.append("Loss recovery is RFC 6675's (SACK is negotiated) paced by RFC 6937 proportional rate reduction:\n");
+        out.append("every hole of a window is retransmitted in the same round trip. There is no RACK-TLP (RFC 8985):\n");
+        out.append("a lost retransmission, a lost tail, or a loss in a window too small for three DupAcks waits for\n");
+        out.append("the retransmission timeout, and at 10-20% loss timeouts and their backoff still dominate.\n\n");
         out.append("| loss | cc | buffers | goodput Mbit/s (median) | range | time ms (median) | retransmitted segments | RTOs | fast retransmits |\n");
         out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (double loss : LOSS_RATES) {
