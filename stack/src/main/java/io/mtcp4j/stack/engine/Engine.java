@@ -90,9 +90,9 @@ import java.util.Objects;
  * </ol>
  *
  * <h2>ICMP errors</h2>
- * An error is matched to its flow and counted ({@link EngineCounters#icmpErrorsForFlows()}); it
- * changes nothing yet. Lowering a flow's MSS on "fragmentation needed" / "packet too big" comes
- * with the control block's path-MTU entry point, and soft/hard error reporting with the stack API.
+ * An error is matched to its flow and its quoted sequence number checked against the flow's
+ * window (RFC 5927); "fragmentation needed" / "packet too big" then lowers the flow's MSS
+ * ({@link EngineCounters#pathMtuUpdates()}). Soft and hard error reporting comes with the stack API.
  *
  * <h2>Allocation</h2>
  * The per-packet path is built to allocate nothing: flyweights, the parser, the batches, the
@@ -291,7 +291,7 @@ public final class Engine {
             }
             switch (parser.transport()) {
                 case TCP -> tcpArrived(nowNs, frame);
-                case ICMPV4 -> icmpv4Arrived();
+                case ICMPV4 -> icmpv4Arrived(nowNs);
                 case ICMPV6 -> icmpv6Arrived(nowNs);
                 default -> counters.countMalformed(Malformed.UNSUPPORTED_PROTOCOL);
             }
@@ -299,10 +299,10 @@ public final class Engine {
         return frames;
     }
 
-    private void icmpv4Arrived() {
+    private void icmpv4Arrived(long nowNs) {
         Icmpv4Flyweight icmp = parser.icmpv4();
         if (icmp.isError()) {
-            icmpErrorArrived();
+            icmpErrorArrived(nowNs);
             return;
         }
         if (icmp.type() == Icmpv4Flyweight.TYPE_ECHO_REPLY) {
@@ -318,7 +318,7 @@ public final class Engine {
     private void icmpv6Arrived(long nowNs) {
         int type = parser.icmpv6().type();
         if (Icmpv6Flyweight.isError(type)) {
-            icmpErrorArrived();
+            icmpErrorArrived(nowNs);
             return;
         }
         if (type == Icmpv6Flyweight.ECHO_REPLY) {
@@ -333,10 +333,13 @@ public final class Engine {
     }
 
     /**
-     * Matches an ICMP error to its flow. Nothing acts on it yet: lowering the MSS comes with the
-     * control block's path-MTU entry point (see the class comment).
+     * Matches an ICMP error to its flow. The quoted sequence number must lie in the flow's unacknowledged
+     * window (RFC 5927 4.1), else the error is counted and ignored as blind or stale. "Fragmentation
+     * needed" (RFC 1191) and "packet too big" (RFC 8201) lower the flow's MSS
+     * ({@link TcpConnection#pathMtuChanged}); other errors are only counted until the stack API reports
+     * soft and hard errors (RFC 1122 4.2.3.9).
      */
-    private void icmpErrorArrived() {
+    private void icmpErrorArrived(long nowNs) {
         IpDrop result = icmpErrors.read(parser);
         if (result != IpDrop.NONE) {
             ipControl.drops().increment(result);
@@ -348,7 +351,17 @@ public final class Engine {
             counters.countDrop(EngineDrop.ICMP_ERROR_NO_FLOW);
             return;
         }
+        TcpConnection connection = flow.connection;
+        if (!icmpErrors.sequenceInWindow(connection.sendUnacknowledged(), connection.sendMax())) {
+            counters.countDrop(EngineDrop.ICMP_ERROR_OUT_OF_WINDOW);
+            return;
+        }
         counters.icmpErrorsForFlows++;
+        if (icmpErrors.kind() == IcmpErrorReport.Kind.PATH_MTU) {
+            connection.pathMtuChanged(nowNs, icmpErrors.mssBytes());
+            counters.pathMtuUpdates++;
+            markDirty(flow);
+        }
     }
 
     private void tcpArrived(long nowNs, MemorySegment frame) {

@@ -25,6 +25,7 @@ public final class EngineCounters {
     long controlRepliesSent;
     long echoRepliesReceived;
     long icmpErrorsForFlows;
+    long pathMtuUpdates;
     long activeOpens;
     long passiveOpens;
     long connectionsClosed;
@@ -66,6 +67,8 @@ public final class EngineCounters {
     public long echoRepliesReceived() { return echoRepliesReceived; }
     /** ICMP errors that named one of our flows. */
     public long icmpErrorsForFlows() { return icmpErrorsForFlows; }
+    /** ICMP "fragmentation needed" / "packet too big" errors that lowered a flow's MSS. */
+    public long pathMtuUpdates() { return pathMtuUpdates; }
     /** Connections opened by {@link Engine#connect}. */
     public long activeOpens() { return activeOpens; }
     /** Connections created by listeners. */

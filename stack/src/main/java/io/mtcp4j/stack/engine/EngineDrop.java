@@ -30,7 +30,9 @@ public enum EngineDrop {
     /** The neighbour cache could not hold a segment while its next hop resolves (see the cache's IpDrop counters). */
     NEIGHBOR_UNRESOLVED,
     /** The device lent no transmit buffer: the segment stays due (TCP) or is dropped (replies, released frames). */
-    NO_TRANSMIT_BUFFER;
+    NO_TRANSMIT_BUFFER,
+    /** An ICMP error whose quoted sequence number lies outside its flow's unacknowledged data (RFC 5927 4.1). */
+    ICMP_ERROR_OUT_OF_WINDOW;
 
     private static final EngineDrop[] VALUES = values();
 

@@ -410,6 +410,16 @@ public final class TcpConnection {
         return config;
     }
 
+    /** SND.UNA: the oldest sequence number not yet acknowledged (for checking ICMP errors, RFC 5927). */
+    public int sendUnacknowledged() {
+        return sndUna;
+    }
+
+    /** The sequence number after the highest one ever sent (SND.NXT before any go-back-N). */
+    public int sendMax() {
+        return sndMax;
+    }
+
     /** Returns and clears the readiness bits gathered since the last call. */
     public int takeEvents() {
         int taken = events;

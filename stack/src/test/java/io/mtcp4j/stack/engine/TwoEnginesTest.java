@@ -22,6 +22,7 @@ import io.mtcp4j.stack.wire.Ipv4Address;
 import io.mtcp4j.stack.wire.Ipv4Flyweight;
 import io.mtcp4j.stack.wire.Ipv6Address;
 import io.mtcp4j.stack.wire.Ipv6Flyweight;
+import io.mtcp4j.stack.wire.NetworkOrder;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -266,6 +267,56 @@ class TwoEnginesTest {
         new Icmpv6Flyweight().wrapForWrite(frame, offset + 54, icmpBytes).type(Icmpv6Flyweight.ECHO_REQUEST).code(0)
                 .identifier(7).sequenceNumber(1).fillChecksum(ip.pseudoHeaderSum(Ipv6Flyweight.ICMPV6, icmpBytes));
         return 14 + 40 + icmpBytes;
+    }
+
+    // RFC 1191 / RFC 5927: "fragmentation needed" quoting a segment of the flow lowers its MSS; one
+    // quoting a sequence number outside the flow's unacknowledged data is ignored.
+    @Test
+    void fragmentationNeededLowersTheFlowsMss() {
+        start(Impairment.NONE);
+        listener = server.listen(false, PORT, 4);
+        TcpConnection connection = client.connect(address(false, SERVER_IP, SERVER_IP6), PORT, (c, events) -> { });
+        runUntil(() -> !accepted.isEmpty() && connection.state() == TcpState.ESTABLISHED, 2_000, "handshake");
+        int mssBefore = connection.info().sendMssBytes();
+
+        sendFragmentationNeeded(connection, connection.sendUnacknowledged() + 1_000_000, 1_000);
+        runUntil(() -> client.counters().drops(EngineDrop.ICMP_ERROR_OUT_OF_WINDOW) == 1, 100, "stale error counted");
+        assertEquals(mssBefore, connection.info().sendMssBytes(), "an error for data not in flight changes nothing");
+
+        // Data in flight (sent by the client, not yet seen by the server), then the error quoting it.
+        assertEquals(8_000, client.write(connection, new byte[8_000], 0, 8_000));
+        nowNs += STEP_NS;
+        client.doWork(nowNs);
+        assertTrue(connection.info().bytesInFlight() > 0, "data in flight");
+        sendFragmentationNeeded(connection, connection.sendUnacknowledged(), 1_000);
+        runUntil(() -> client.counters().pathMtuUpdates() == 1, 100, "path MTU update");
+        assertEquals(1_000 - 40 - 12, connection.info().sendMssBytes(), "MTU less IPv4 and TCP headers and the timestamp option");
+    }
+
+    /** From the server's side of the link: ICMP type 3 code 4 quoting a client-to-server TCP/IPv4 header. */
+    private void sendFragmentationNeeded(TcpConnection connection, int quotedSequence, int nextHopMtu) {
+        FrameBatch batch = new FrameBatch(1);
+        assertEquals(1, pair.b().lend(0, batch, 1));
+        MemorySegment frame = batch.segment(0);
+        long offset = batch.offset(0);
+        int quotedBytes = 20 + 8;
+        int icmpBytes = 8 + quotedBytes;
+        new EthernetFlyweight().wrapForWrite(frame, offset).destination(clientDevice.macAddress())
+                .source(pair.b().macAddress()).etherType(EthernetFlyweight.ETHERTYPE_IPV4);
+        new Ipv4Flyweight().wrapForWrite(frame, offset + 14).version(4).headerLength(20).typeOfService(0)
+                .totalLength(20 + icmpBytes).identification(2).flags(0).fragmentOffsetBytes(0)
+                .ttl(64).protocol(Ipv4Flyweight.PROTOCOL_ICMP).source(SERVER_IP).destination(CLIENT_IP).fillChecksum();
+        long quoted = offset + 34 + 8;
+        new Ipv4Flyweight().wrapForWrite(frame, quoted).version(4).headerLength(20).typeOfService(0)
+                .totalLength(1_500).identification(3).flags(Ipv4Flyweight.FLAG_DONT_FRAGMENT).fragmentOffsetBytes(0)
+                .ttl(63).protocol(Ipv4Flyweight.PROTOCOL_TCP).source(CLIENT_IP).destination(SERVER_IP).fillChecksum();
+        NetworkOrder.u16(frame, quoted + 20, connection.endpoints().localPort());
+        NetworkOrder.u16(frame, quoted + 22, PORT);
+        NetworkOrder.u32(frame, quoted + 24, quotedSequence);
+        new Icmpv4Flyweight().wrapForWrite(frame, offset + 34, icmpBytes).type(Icmpv4Flyweight.TYPE_DESTINATION_UNREACHABLE)
+                .code(Icmpv4Flyweight.CODE_FRAGMENTATION_NEEDED).restOfHeader(nextHopMtu).fillChecksum();
+        batch.length(0, 14 + 20 + icmpBytes);
+        assertEquals(1, pair.b().transmit(0, batch));
     }
 
     @Test
