@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * and again over TCP/IPv6, the server answers, both close. A capture device on the client's link
  * writes every frame to a pcap file; the demo reads the file back, prints each frame as the frame
  * parser decodes it, the engines' counters, and, when {@code tshark} is installed, tshark's reading
- * of the same file. Time is simulated (50 us per loop), so every run prints the same.
+ * of the same file. Time is simulated (50 us per loop); sequence numbers and timestamps differ
+ * between runs, as the initial sequence numbers come from a random key (RFC 6528).
  */
 public final class StackDemo {
     private static final int CLIENT_IPV4 = Ipv4Address.parse("10.10.0.1");
