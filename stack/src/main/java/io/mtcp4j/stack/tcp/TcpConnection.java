@@ -1550,7 +1550,7 @@ public final class TcpConnection {
             // with an ACK of its own, and two connections that both timed out ACK each other forever.
             out.reset(sndMax, rcvNxt, FLAG_ACK, windowField(false));
             addTimestamp(nowNs);
-            addSackBlocks();
+            addSackBlocks(0);
             if (!send()) {
                 return sent;
             }
@@ -1883,7 +1883,7 @@ public final class TcpConnection {
         }
         out.reset(seq, rcvNxt, flags, windowField(false));
         addTimestamp(nowNs);
-        addSackBlocks();
+        addSackBlocks(length);
         if (length > 0) {
             out.payload(sendRing, streamOffset, length);
         }
@@ -1973,9 +1973,21 @@ public final class TcpConnection {
         }
     }
 
-    private void addSackBlocks() {
+    /**
+     * Adds the SACK blocks (RFC 2018 4) that fit beside {@code payloadLength} bytes of data: the
+     * send MSS leaves room only for the timestamp option, so a full-sized data segment carries
+     * none and a shorter one as many as its spare bytes hold (a SACK option is 2 NOPs, kind,
+     * length and 8 bytes a block). RFC 2018 lets a sender report fewer blocks than it holds;
+     * pure ACKs carry them all.
+     */
+    private void addSackBlocks(int payloadLength) {
         if (sackEnabled && !reassembly.isEmpty()) {
-            int maxBlocks = timestampsEnabled ? 3 : 4;
+            int spareBytes = sendMss - payloadLength - 4;
+            int fitting = spareBytes < 0 ? 0 : spareBytes / TcpOptions.SACK_BLOCK_LENGTH;
+            int maxBlocks = Math.min(timestampsEnabled ? 3 : 4, fitting);
+            if (maxBlocks == 0) {
+                return;
+            }
             int blocks = reassembly.sackBlocks(sackEdges, maxBlocks);
             for (int i = 0; i < blocks; i++) {
                 out.options().sackBlock(sackEdges[2 * i], sackEdges[2 * i + 1]);

@@ -273,6 +273,22 @@ class TcpConnectionTest {
             assertEquals(2, h.connection.info().sackBlocksReceived());
         }
 
+        // RFC 2018 4: SACK blocks ride on data only where they fit beside it: a full-sized segment
+        // would exceed the MSS, so it carries none; a short one carries what its spare bytes hold.
+        @Test
+        void sackBlocksOnDataOnlyWhereTheyFit() {
+            TcpHarness h = new TcpHarness().establishedWithSack();
+            int mss = h.connection.info().sendMssBytes();
+            h.send(h.segment().seq(R + 100).ack(L).payloadLength(10));
+            h.expect().flags(ACK).ack(R).options(options -> assertEquals(1, options.sackBlocks().size())).check();
+            h.write(new byte[mss + 100]);
+            h.transmit();
+            h.expect().seq(L).payloadLength(mss).options(options -> assertTrue(options.sackBlocks().isEmpty())).check();
+            h.send(h.segment().seq(R + 100).ack(L + mss).payloadLength(10));
+            h.expect().seq(L + mss).payloadLength(100).options(options ->
+                    assertEquals(List.of(new TcpOptionSet.SackBlock(R + 100, R + 110)), options.sackBlocks())).check();
+        }
+
         // RFC 9293 3.7: data is sent at SND.NXT, PSH on the last segment of what was written.
         @Test
         void writtenDataIsSent() {
