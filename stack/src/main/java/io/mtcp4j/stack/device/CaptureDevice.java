@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,11 +26,10 @@ import java.util.function.LongSupplier;
  * Timestamps come from the injected clock (nanoseconds since the Unix epoch), read once per
  * batch. Closing this device closes the writer and the inner device.
  */
-public final class CaptureDevice implements NetDevice {
+public final class CaptureDevice extends WrappingDevice {
     private static final int CAPTURED = 0;
     private static final int WRITE_FAILURES = 1;
 
-    private final NetDevice inner;
     private final PcapWriter writer;
     private final LongSupplier epochClockNs;
     private final Object writeLock = new Object();
@@ -48,7 +46,7 @@ public final class CaptureDevice implements NetDevice {
      *                     (e.g. {@link #wallClockNs()}, or a test's clock)
      */
     public CaptureDevice(NetDevice inner, PcapWriter writer, LongSupplier epochClockNs) {
-        this.inner = Objects.requireNonNull(inner, "inner");
+        super(inner);
         this.writer = Objects.requireNonNull(writer, "writer");
         this.epochClockNs = Objects.requireNonNull(epochClockNs, "epochClockNs");
         this.counts = new CounterCells(inner.queueCount(), 2);
@@ -87,56 +85,6 @@ public final class CaptureDevice implements NetDevice {
     /** The write failure that stopped capture, or null. */
     public IOException failure() {
         return failure;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public int queueCount() {
-        return inner.queueCount();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int maxFrameBytes() {
-        return inner.maxFrameBytes();
-    }
-
-    @Override
-    public long macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public Set<Offload> offloads() {
-        return inner.offloads();
-    }
-
-    @Override
-    public ReceiveSteering steering() {
-        return inner.steering();
-    }
-
-    @Override
-    public DeviceCounters counters() {
-        return inner.counters();
-    }
-
-    @Override
-    public WaitHandle waitHandle(int queue) {
-        return inner.waitHandle(queue);
-    }
-
-    @Override
-    public long wakeupDeadlineNs(int queue) {
-        return inner.wakeupDeadlineNs(queue);
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
@@ -40,7 +39,7 @@ import java.util.function.LongSupplier;
  * {@link #count(Direction, Event)}, per direction, summed over queues, readable from any thread.
  * Closing this device closes the inner one.
  */
-public final class ImpairedDevice implements NetDevice {
+public final class ImpairedDevice extends WrappingDevice {
     /** Which frames an impairment applies to. */
     public enum Direction {
         /** Frames the inner device received, on their way to the engine. */
@@ -74,7 +73,6 @@ public final class ImpairedDevice implements NetDevice {
     private static final Event[] EVENTS = Event.values();
     private static final long NANOSECONDS_PER_SECOND = 1_000_000_000L;
 
-    private final NetDevice inner;
     private final Impairment receiveImpairment;
     private final Impairment transmitImpairment;
     private final LongSupplier clockNs;
@@ -95,7 +93,7 @@ public final class ImpairedDevice implements NetDevice {
      * @param clockNs   the time in nanoseconds (e.g. {@code System::nanoTime}, or a test's clock)
      */
     public ImpairedDevice(NetDevice inner, Impairment receive, Impairment transmit, long seed, LongSupplier clockNs) {
-        this.inner = Objects.requireNonNull(inner, "inner");
+        super(inner);
         this.receiveImpairment = Objects.requireNonNull(receive, "receive");
         this.transmitImpairment = Objects.requireNonNull(transmit, "transmit");
         this.clockNs = Objects.requireNonNull(clockNs, "clockNs");
@@ -139,46 +137,6 @@ public final class ImpairedDevice implements NetDevice {
     /** How many frames met {@code event} going {@code direction}, all queues. Any thread. */
     public long count(Direction direction, Event event) {
         return (direction == Direction.RECEIVE ? receiveCounts : transmitCounts).sum(event.ordinal());
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public int queueCount() {
-        return inner.queueCount();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int maxFrameBytes() {
-        return inner.maxFrameBytes();
-    }
-
-    @Override
-    public long macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public Set<Offload> offloads() {
-        return inner.offloads();
-    }
-
-    @Override
-    public ReceiveSteering steering() {
-        return inner.steering();
-    }
-
-    @Override
-    public DeviceCounters counters() {
-        return inner.counters();
     }
 
     @Override
