@@ -396,6 +396,15 @@ public final class Engine {
         int localPort = tcp.destinationPort();
         int remotePort = tcp.sourcePort();
         Flow flow = flows.get(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
+        if (flow != null && isNewSynForTimeWait(flow.connection, tcp)) {
+            // RFC 6191 (RFC 1122 4.2.2.13): a new SYN may reuse a four-tuple in TIME_WAIT. The old
+            // connection ends silently and the listener takes the SYN as a new connection.
+            flow.connection.abort(nowNs);
+            timers.cancel(flow.timer);
+            removeFlow(flow);
+            counters.timeWaitReuses++;
+            flow = null;
+        }
         if (flow != null) {
             flow.connection.segmentArrived(nowNs, tcp, frame);
             markDirty(flow);
@@ -509,6 +518,13 @@ public final class Engine {
         }
         dirtyCount = kept;
         return sent;
+    }
+
+    /** A bare SYN for a connection in TIME_WAIT that it accepts as the start of a new one (RFC 6191). */
+    private static boolean isNewSynForTimeWait(TcpConnection connection, TcpFlyweight tcp) {
+        return connection.state() == TcpState.TIME_WAIT
+                && (tcp.flags() & (TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK | TcpFlyweight.FLAG_RST)) == TcpFlyweight.FLAG_SYN
+                && connection.acceptsSynInTimeWait(tcp);
     }
 
     private void removeFlow(Flow flow) {

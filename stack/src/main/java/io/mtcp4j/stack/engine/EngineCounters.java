@@ -26,6 +26,7 @@ public final class EngineCounters {
     long echoRepliesReceived;
     long icmpErrorsForFlows;
     long pathMtuUpdates;
+    long timeWaitReuses;
     long activeOpens;
     long passiveOpens;
     long connectionsClosed;
@@ -69,6 +70,8 @@ public final class EngineCounters {
     public long icmpErrorsForFlows() { return icmpErrorsForFlows; }
     /** ICMP "fragmentation needed" / "packet too big" errors that lowered a flow's MSS. */
     public long pathMtuUpdates() { return pathMtuUpdates; }
+    /** New SYNs that reused a four-tuple held in TIME_WAIT (RFC 6191). */
+    public long timeWaitReuses() { return timeWaitReuses; }
     /** Connections opened by {@link Engine#connect}. */
     public long activeOpens() { return activeOpens; }
     /** Connections created by listeners. */

@@ -11,6 +11,7 @@ import io.mtcp4j.stack.device.Impairment;
 import io.mtcp4j.stack.device.LoopDevice;
 import io.mtcp4j.stack.device.NetDevice;
 import io.mtcp4j.stack.ip.NeighborState;
+import io.mtcp4j.stack.tcp.TcpConfig;
 import io.mtcp4j.stack.tcp.TcpConnection;
 import io.mtcp4j.stack.tcp.TcpError;
 import io.mtcp4j.stack.tcp.TcpListener;
@@ -291,6 +292,32 @@ class TwoEnginesTest {
         sendFragmentationNeeded(connection, connection.sendUnacknowledged(), 1_000);
         runUntil(() -> client.counters().pathMtuUpdates() == 1, 100, "path MTU update");
         assertEquals(1_000 - 40 - 12, connection.info().sendMssBytes(), "MTU less IPv4 and TCP headers and the timestamp option");
+    }
+
+    // RFC 6191 / RFC 1122 4.2.2.13: a new SYN for a four-tuple the server holds in TIME_WAIT opens a
+    // new connection (without timestamps: its sequence number is past the old connection's).
+    @Test
+    void aNewSynReusesAFourTupleInTimeWait() {
+        start(Impairment.NONE);
+        client = new Engine(EngineConfig.of(StackAddresses.of(clientDevice.macAddress(), CLIENT_IP, 24, CLIENT_IP6, 64))
+                .withTcp(TcpConfig.defaults().with(b -> b.timestamps(false))).withEphemeralPorts(40_000, 40_000),
+                clientDevice, 0, nowNs);
+        listener = server.listen(false, PORT, 4);
+        for (int round = 1; round <= 2; round++) {
+            int expectedAccepted = round;
+            TcpConnection connection = client.connect(address(false, SERVER_IP, SERVER_IP6), PORT, (c, events) -> { });
+            assertEquals(40_000, connection.endpoints().localPort());
+            runUntil(() -> accepted.size() == expectedAccepted && connection.state() == TcpState.ESTABLISHED, 2_000,
+                    "handshake " + round);
+            TcpConnection serverSide = accepted.get(round - 1);
+            server.close(serverSide); // the server closes first and keeps the four-tuple in TIME_WAIT
+            runUntil(() -> connection.state() == TcpState.CLOSE_WAIT, 2_000, "client sees FIN");
+            client.close(connection);
+            runUntil(() -> connection.state() == TcpState.CLOSED && serverSide.state() == TcpState.TIME_WAIT, 2_000,
+                    "close " + round);
+        }
+        assertEquals(1, server.counters().timeWaitReuses());
+        assertEquals(0, server.counters().totalDrops(), server.counters().toString());
     }
 
     /** From the server's side of the link: ICMP type 3 code 4 quoting a client-to-server TCP/IPv4 header. */
