@@ -58,10 +58,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * and the client's ephemeral port is free as soon as its connection is CLOSED (after LAST_ACK).
  * The kernel then lets a later SYN from a reused client port take over the server's TIME_WAIT
  * four-tuple (RFC 6191, its timestamp is newer), so it runs with the standard 60 s TIME_WAIT. The
- * engine applies the same test ({@code TcpConnection.acceptsSynInTimeWait}), but each
- * connection's timestamp offset is derived from its ISS, so between two mtcp4j stacks the
- * timestamp test fails about half the time, and with 60 s the run would stall once the client's
- * ports wrap. Here, therefore, TIME_WAIT is 1 s
+ * engine applies the same test ({@code TcpConnection.acceptsSynInTimeWait}), but its TIME_WAIT
+ * connections keep their full control block and rings, so 60 s of them at these rates would not
+ * fit in memory. Here, therefore, TIME_WAIT is 1 s
  * ({@link #TRANSACTION_TIME_WAIT_NS}) and the client picks from all ports 1024-65535: at most
  * about one second of transactions sits in the server's flow table, and a port comes back after
  * 64,512 connections, long after its TIME_WAIT ended, for any rate under 64,000 transactions/s.

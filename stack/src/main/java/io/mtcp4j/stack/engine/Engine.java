@@ -784,6 +784,8 @@ public final class Engine {
                         endpoints.remoteHigh(), endpoints.remoteLow(), remotePort, nowNs)
                 : initialSequenceNumbers.isn(endpoints.localIpv4(), localPort, endpoints.remoteIpv4(), remotePort, nowNs);
         TcpConnection connection = TcpConnection.connect(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, endpoints, output, iss, nowNs);
+        connection.timestampOffset(initialSequenceNumbers.timestampOffset(
+                endpoints.localHigh(), endpoints.localLow(), endpoints.remoteHigh(), endpoints.remoteLow()));
         Flow flow = new Flow(connection, true);
         flow.handler = handler;
         activeOpensByPort[localPort]++;

@@ -77,6 +77,26 @@ public final class InitialSequenceNumbers {
         return clockTicks(nowNs) + offset;
     }
 
+    /**
+     * The timestamp clock offset for connections between two addresses (RFC 7323 5.4 and
+     * Appendix: a per-connection random offset keeps TSval from exposing the host's clock). It
+     * depends on the address pair alone, not the ports, as Linux's does, so the timestamps of
+     * successive connections between two hosts keep increasing: a peer holding the previous
+     * connection in TIME_WAIT then accepts the new SYN by its newer timestamp (RFC 6191). IPv4
+     * addresses are given as for {@link #isn(long, long, int, long, long, int, long)}.
+     */
+    public int timestampOffset(long localHigh, long localLow, long remoteHigh, long remoteLow) {
+        return (int) keyedHash.addLong(TIMESTAMP_DOMAIN)
+                .addLong(localHigh)
+                .addLong(localLow)
+                .addLong(remoteHigh)
+                .addLong(remoteLow)
+                .finish();
+    }
+
+    /** Keeps timestamp offsets apart from sequence numbers drawn from the same key. */
+    private static final long TIMESTAMP_DOMAIN = 0x7473_6f66_6673_6574L; // "tsoffset"
+
     /** M of RFC 6528: the 4-microsecond clock, modulo 2^32. */
     static int clockTicks(long nowNs) {
         return (int) Math.floorDiv(nowNs, TICK_NS);

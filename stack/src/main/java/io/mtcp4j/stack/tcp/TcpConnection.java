@@ -295,14 +295,17 @@ public final class TcpConnection {
      * the ACK itself (and any data on it) is processed.
      *
      * @param iss the cookie (our SYN-ACK's sequence number)
+     * @param timestampOffset the timestamp clock offset the cookie's SYN-ACK was sent with
      * @param ack the handshake's final ACK, wrapped with its options parsed
      */
     public static TcpConnection acceptCookie(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
                                              int peerMssBytes, int peerWindowScale, boolean sackPermitted,
-                                             boolean timestamps, TcpFlyweight ack, MemorySegment payload, long nowNs) {
+                                             boolean timestamps, int timestampOffset, TcpFlyweight ack,
+                                             MemorySegment payload, long nowNs) {
         TcpConnection connection = new TcpConnection(config, endpoints, output);
         connection.passiveOpen = true;
         connection.initSend(iss, nowNs);
+        connection.timestampOffset = timestampOffset; // the one the cookie's SYN-ACK used
         connection.initReceive(ack.sequenceNumber() - 1);
         connection.windowScaling = config.windowScaling() && peerWindowScale >= 0;
         connection.sndWindowShift = connection.windowScaling ? Math.min(peerWindowScale, TcpOptions.MAX_WINDOW_SCALE) : 0;
@@ -326,14 +329,32 @@ public final class TcpConnection {
         return connection;
     }
 
-    /** The timestamp clock offset of a connection with this ISS, so that a SYN cookie's SYN-ACK and the connection agree. */
-    static int timestampOffset(int iss) {
-        return iss * 0x9e3779b9; // per-connection offset so TSval does not expose uptime
+    /**
+     * The default timestamp clock offset of a connection with this ISS (so TSval does not expose
+     * uptime); an engine replaces it with a per-address-pair offset ({@link #timestampOffset(int)}).
+     */
+    static int defaultTimestampOffset(int iss) {
+        return iss * 0x9e3779b9;
     }
 
-    /** Milliseconds of the timestamp clock (RFC 7323 5.4: 1 ms ticks) for a connection with this ISS. */
-    static int timestampValue(int iss, long nowNs) {
-        return (int) (nowNs / NS_PER_MS) + timestampOffset(iss);
+    /** Our timestamp clock (RFC 7323 5.4: 1 ms ticks) with the given offset. */
+    static int timestampValue(int offset, long nowNs) {
+        return (int) (nowNs / NS_PER_MS) + offset;
+    }
+
+    /**
+     * Sets the offset of this connection's timestamp clock, normally
+     * {@link InitialSequenceNumbers#timestampOffset} of its address pair, so that successive
+     * connections between two hosts carry increasing timestamps (RFC 6191 reuse of TIME_WAIT).
+     * Only before the first segment is sent: timestamps must never jump within a connection.
+     *
+     * @throws IllegalStateException once a segment has been sent
+     */
+    public void timestampOffset(int offset) {
+        if (info.segmentsSent != 0) {
+            throw new IllegalStateException("the timestamp clock is fixed once a segment has been sent");
+        }
+        timestampOffset = offset;
     }
 
     void listener(TcpListener listener) {
@@ -346,7 +367,7 @@ public final class TcpConnection {
         sndNxt = iss;
         sndMax = iss;
         recoveryPoint = iss; // RFC 6582 3.2 step 1: "recover" starts at the ISS, not at 0 (half the ISNs would be "before" 0)
-        timestampOffset = timestampOffset(iss);
+        timestampOffset = defaultTimestampOffset(iss);
         negotiatedMssBytes = config.defaultPeerMssBytes();
         sendMss = config.defaultPeerMssBytes();
         scoreboard.reset(iss);
@@ -2039,7 +2060,7 @@ public final class TcpConnection {
     }
 
     private int timestampNow(long nowNs) {
-        return (int) (nowNs / NS_PER_MS) + timestampOffset;
+        return timestampValue(timestampOffset, nowNs);
     }
 
     // --------------------------------------------------------------------------- send-side math

@@ -111,7 +111,9 @@ public final class TcpListener {
                     TcpEndpoints endpoints = endpoints(ipv6, localHigh, localLow, remoteHigh, remoteLow, tcp.sourcePort());
                     TcpConnection connection = TcpConnection.acceptCookie(config, endpoints, output,
                             tcp.acknowledgmentNumber() - 1, decoded.mssBytes(), decoded.windowScale(),
-                            decoded.sackPermitted(), decoded.timestamps(), tcp, payload, nowNs);
+                            decoded.sackPermitted(), decoded.timestamps(),
+                            initialSequenceNumbers.timestampOffset(localHigh, localLow, remoteHigh, remoteLow),
+                            tcp, payload, nowNs);
                     if (connection.state() == TcpState.ESTABLISHED) {
                         children++;
                         connection.listener(this);
@@ -145,6 +147,7 @@ public final class TcpListener {
                 ? initialSequenceNumbers.isn(localHigh, localLow, localPort, remoteHigh, remoteLow, tcp.sourcePort(), nowNs)
                 : initialSequenceNumbers.isn((int) localLow, localPort, (int) remoteLow, tcp.sourcePort(), nowNs);
         TcpConnection connection = TcpConnection.accept(config, endpoints, output, iss, tcp, nowNs);
+        connection.timestampOffset(initialSequenceNumbers.timestampOffset(localHigh, localLow, remoteHigh, remoteLow));
         connection.listener(this);
         children++;
         newConnection = connection;
@@ -176,7 +179,8 @@ public final class TcpListener {
             reply.options().sackPermitted();
         }
         if (timestamps) {
-            reply.options().timestamps(TcpConnection.timestampValue(cookie, nowNs), options.timestampValue());
+            int offset = initialSequenceNumbers.timestampOffset(localHigh, localLow, remoteHigh, remoteLow);
+            reply.options().timestamps(TcpConnection.timestampValue(offset, nowNs), options.timestampValue());
         }
     }
 

@@ -295,12 +295,14 @@ class TwoEnginesTest {
     }
 
     // RFC 6191 / RFC 1122 4.2.2.13: a new SYN for a four-tuple the server holds in TIME_WAIT opens a
-    // new connection (without timestamps: its sequence number is past the old connection's).
-    @Test
-    void aNewSynReusesAFourTupleInTimeWait() {
+    // new connection: with timestamps, its TSval is newer (one timestamp clock per address pair);
+    // without, its sequence number is past the old connection's.
+    @ParameterizedTest(name = "timestamps={0}")
+    @ValueSource(booleans = {true, false})
+    void aNewSynReusesAFourTupleInTimeWait(boolean timestamps) {
         start(Impairment.NONE);
         client = new Engine(EngineConfig.of(StackAddresses.of(clientDevice.macAddress(), CLIENT_IP, 24, CLIENT_IP6, 64))
-                .withTcp(TcpConfig.defaults().with(b -> b.timestamps(false))).withEphemeralPorts(40_000, 40_000),
+                .withTcp(TcpConfig.defaults().with(b -> b.timestamps(timestamps))).withEphemeralPorts(40_000, 40_000),
                 clientDevice, 0, nowNs);
         listener = server.listen(false, PORT, 4);
         for (int round = 1; round <= 2; round++) {
@@ -315,6 +317,9 @@ class TwoEnginesTest {
             client.close(connection);
             runUntil(() -> connection.state() == TcpState.CLOSED && serverSide.state() == TcpState.TIME_WAIT, 2_000,
                     "close " + round);
+            for (int i = 0; i < 40; i++) {
+                step(); // 2 ms: the next SYN's timestamp is newer (1 ms ticks)
+            }
         }
         assertEquals(1, server.counters().timeWaitReuses());
         assertEquals(0, server.counters().totalDrops(), server.counters().toString());

@@ -119,4 +119,14 @@ class InitialSequenceNumbersTest {
         // Two 128-bit random keys agree on one 32-bit offset with probability 2^-32.
         assertNotEquals(a.isn(LOCAL, 80, REMOTE, 40000, 0), b.isn(LOCAL, 80, REMOTE, 40000, 0));
     }
+
+    // RFC 7323 5.4 / RFC 6191: one timestamp offset per address pair, whatever the ports.
+    @org.junit.jupiter.api.Test
+    void timestampOffsetDependsOnTheAddressPairOnly() {
+        InitialSequenceNumbers isn = new InitialSequenceNumbers(11, 22);
+        int offset = isn.timestampOffset(0, 0x0a000001L, 0, 0x0a000002L);
+        assertEquals(offset, isn.timestampOffset(0, 0x0a000001L, 0, 0x0a000002L));
+        assertNotEquals(offset, isn.timestampOffset(0, 0x0a000001L, 0, 0x0a000003L));
+        assertNotEquals(offset, new InitialSequenceNumbers(11, 23).timestampOffset(0, 0x0a000001L, 0, 0x0a000002L));
+    }
 }

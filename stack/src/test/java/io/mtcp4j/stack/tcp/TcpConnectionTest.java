@@ -681,6 +681,19 @@ class TcpConnectionTest {
             assertEquals(1, h.connection.info().pawsRejected());
         }
 
+        // RFC 7323 5.4: the timestamp clock's offset is set before the first segment, and fixed after it.
+        @Test
+        void timestampOffsetIsSetBeforeTheSynOnly() {
+            TcpHarness h = new TcpHarness();
+            h.connection = TcpConnection.connect(h.config, TcpHarness.ENDPOINTS, h.output, LOCAL_ISS, h.nowNs);
+            h.connection.timestampOffset(1_000);
+            h.transmit();
+            long expected = h.nowNs / 1_000_000 + 1_000;
+            h.expect().flags(SYN).options(options ->
+                    assertEquals((int) expected, options.timestamps().orElseThrow().value())).check();
+            assertThrows(IllegalStateException.class, () -> h.connection.timestampOffset(2_000));
+        }
+
         // RFC 7323 4.3: we echo the newest timestamp of an in-sequence segment.
         @Test
         void echoesTsRecent() {
