@@ -31,10 +31,7 @@ import io.mtcp4j.stack.wire.Ipv6Address;
 import io.mtcp4j.stack.wire.Ipv6Flyweight;
 import io.mtcp4j.stack.wire.MacAddress;
 import io.mtcp4j.stack.wire.Malformed;
-import io.mtcp4j.stack.wire.NetworkOrder;
 import io.mtcp4j.stack.wire.TcpFlyweight;
-import io.mtcp4j.stack.wire.TcpOptions;
-import io.mtcp4j.stack.wire.TcpOptionsWriter;
 import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -591,11 +588,9 @@ public final class Engine {
                 .window(segment.window())
                 .checksum(0)
                 .urgentPointer(0);
+        // The control block sizes segments, options included, to the MSS this engine derived
+        // from the device MTU, so the frame fits.
         int optionBytes = segment.options().writeTo(tcpOut);
-        int optionRoom = device.mtu() - ipHeaderBytes - TCP_HEADER_BYTES - segment.payloadLength();
-        if (optionBytes > optionRoom) {
-            optionBytes = trimSackBlocks(segment.options(), optionBytes, optionRoom);
-        }
         int tcpHeaderBytes = TCP_HEADER_BYTES + optionBytes;
         segment.copyPayloadTo(buffer, tcpOffset + tcpHeaderBytes);
         int tcpBytes = tcpHeaderBytes + segment.payloadLength();
@@ -650,34 +645,6 @@ public final class Engine {
             counters.countDrop(EngineDrop.NEIGHBOR_UNRESOLVED);
         }
         return true;
-    }
-
-    /**
-     * Shortens the SACK option just written into {@link #tcpOut} so that a full-sized data
-     * segment still fits the MTU. The control block sizes data segments by an MSS that allows for
-     * the timestamp option but not for SACK blocks (Linux's {@code tcp_current_mss} subtracts
-     * both); until it does, the engine reports fewer blocks on such a segment, which RFC 2018 3
-     * permits. The SACK option is the last one {@code TcpOptionsWriter} writes: NOP, NOP, kind,
-     * length, then the blocks.
-     *
-     * @return the options' new length
-     */
-    private int trimSackBlocks(TcpOptionsWriter options, int optionBytes, int optionRoom) {
-        int blocks = options.sackBlocksThatFit();
-        if (blocks == 0) {
-            return optionBytes; // nothing to trim: the device will count the frame as too long
-        }
-        int sackOptionBytes = 4 + blocks * TcpOptions.SACK_BLOCK_LENGTH;
-        int withoutSack = optionBytes - sackOptionBytes;
-        int keep = Math.max(0, (optionRoom - withoutSack - 4) / TcpOptions.SACK_BLOCK_LENGTH);
-        int trimmed = withoutSack;
-        if (keep > 0) {
-            NetworkOrder.u8(tcpOut.segment(), tcpOut.optionsOffset() + withoutSack + 3,
-                    TcpOptions.SACK_BASE_LENGTH + keep * TcpOptions.SACK_BLOCK_LENGTH);
-            trimmed += 4 + keep * TcpOptions.SACK_BLOCK_LENGTH;
-        }
-        tcpOut.dataOffsetWords(TcpFlyweight.MIN_DATA_OFFSET_WORDS + trimmed / 4);
-        return trimmed;
     }
 
     /**

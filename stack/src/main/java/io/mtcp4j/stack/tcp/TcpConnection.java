@@ -765,7 +765,7 @@ public final class TcpConnection {
         }
 
         // First: the sequence number (RFC 9293 3.10.7.4, the four cases).
-        int rcvWnd = receiveWindowForAcceptance();
+        int rcvWnd = advertisedWindowBytes();
         boolean acceptable;
         if (segmentLength == 0) {
             acceptable = rcvWnd == 0 ? seq == rcvNxt : SeqNum.inWindow(seq, rcvNxt, rcvWnd);
@@ -1409,7 +1409,7 @@ public final class TcpConnection {
         } else {
             // A window too small for sender SWS avoidance: the override timeout (RFC 9293
             // 3.8.6.2.1, RFC 1122 4.2.3.4) sends what it takes, and the ACK brings the window news.
-            emitData(nowNs, (int) Math.min(sndWnd, Math.min(unsentBytes(), sendMss)), false);
+            emitData(nowNs, (int) Math.min(sndWnd, Math.min(unsentBytes(), sendMss)));
         }
         persistBackoff = Math.min(persistBackoff + 1, 16);
     }
@@ -1551,7 +1551,7 @@ public final class TcpConnection {
         if (state != TcpState.SYN_RECEIVED) {
             while (dataSendable()) {
                 int length = sendableLength();
-                if (length <= 0 || !emitData(nowNs, length, false)) {
+                if (length <= 0 || !emitData(nowNs, length)) {
                     break;
                 }
                 sent++;
@@ -1871,18 +1871,15 @@ public final class TcpConnection {
         };
     }
 
-    private boolean emitData(long nowNs, int length, boolean probe) {
+    /** New data at SND.NXT, up to {@code length} bytes, with our FIN when it empties the queue. */
+    private boolean emitData(long nowNs, int length) {
         long streamOffset = streamOffsetOf(sndNxt);
         int available = (int) Math.min(length, sendRing.tail() - streamOffset);
         if (available <= 0) {
             return false;
         }
-        boolean last = streamOffset + available == sendRing.tail();
-        boolean withFin = last && !probe && finMayBeSent();
-        if (!emitSegmentAt(nowNs, sndNxt, available, withFin)) {
-            return false;
-        }
-        return true;
+        boolean withFin = streamOffset + available == sendRing.tail() && finMayBeSent();
+        return emitSegmentAt(nowNs, sndNxt, available, withFin);
     }
 
     private boolean emitFin(long nowNs) {
@@ -2052,11 +2049,6 @@ public final class TcpConnection {
     /** The window we last advertised, from RCV.NXT to its right edge. */
     private int advertisedWindowBytes() {
         return Math.max(0, rcvAdvertisedEdge - rcvNxt);
-    }
-
-    /** The window used to judge acceptability: what we advertised (never less than the ring's free space at RCV.NXT). */
-    private int receiveWindowForAcceptance() {
-        return Math.max(advertisedWindowBytes(), 0);
     }
 
     private int timestampNow(long nowNs) {
