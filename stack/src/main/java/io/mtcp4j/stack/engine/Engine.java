@@ -32,13 +32,15 @@ import io.mtcp4j.stack.wire.Ipv6Flyweight;
 import io.mtcp4j.stack.wire.MacAddress;
 import io.mtcp4j.stack.wire.Malformed;
 import io.mtcp4j.stack.wire.TcpFlyweight;
+import io.mtcp4j.stack.device.WaitHandle;
 import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Objects;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 /**
  * One per-core engine: a duty cycle (Agrona's {@code Agent.doWork}, mTCP's {@code RunMainLoop})
@@ -107,6 +109,7 @@ public final class Engine {
     private static final int IPV6_HEADER_BYTES = Ipv6Flyweight.FIXED_HEADER_LENGTH;
     private static final int ETHERNET_HEADER_BYTES = EthernetFlyweight.HEADER_LENGTH;
     private static final int TCP_HEADER_BYTES = TcpFlyweight.MIN_HEADER_LENGTH;
+    private static final int COMMAND_CHUNK = 256;
 
     private final EngineConfig config;
     private final NetDevice device;
@@ -143,7 +146,14 @@ public final class Engine {
     private final TimerWheel.Handler timerHandler = this::timerExpired;
     private final NeighborOutput arpOutput = new CacheOutput(false);
     private final NeighborOutput neighborOutput = new CacheOutput(true);
-    private final ArrayDeque<Runnable> commands = new ArrayDeque<>();
+    /** Step 3's input: tasks from any thread (MPSC); a socket's notices are one reused task each. */
+    private final MpscUnboundedXaddArrayQueue<Runnable> commands = new MpscUnboundedXaddArrayQueue<>(COMMAND_CHUNK);
+    private final WaitHandle waitHandle;
+    /** Wakeups requested while publishing this loop's events, each once; run after the last event. */
+    private Wakeup[] wakeups = new Wakeup[8];
+    private int wakeupCount;
+    /** The handler each listener's children start with (see {@link #listen(boolean, int, int, ConnectionHandler)}). */
+    private final IdentityHashMap<TcpListener, ConnectionHandler> childHandlers = new IdentityHashMap<>();
 
     /** Connections touched in this loop, each once ({@link Flow#dirty}); carried over while output is still due. */
     private Flow[] dirty;
@@ -184,6 +194,7 @@ public final class Engine {
             throw new IllegalArgumentException("queue " + queue + " outside the device's " + device.queueCount() + " queues");
         }
         this.queue = queue;
+        this.waitHandle = device.waitHandle(queue);
         StackAddresses addresses = config.addresses();
         this.mac = addresses.macAddress();
         this.transmitChecksumOffload = device.supports(Offload.TX_CHECKSUM);
@@ -420,6 +431,7 @@ public final class Engine {
             case NEW_CONNECTION -> {
                 counters.passiveOpens++;
                 Flow child = new Flow(listener.newConnection(), false);
+                child.handler = childHandlers.get(listener);
                 flows.put(child.connection.endpoints(), child);
                 markDirty(child);
             }
@@ -462,10 +474,18 @@ public final class Engine {
 
     /**
      * Queues a task for step 3 of a coming loop, at most {@link EngineConfig#commandsPerLoop()}
-     * per loop. Engine thread only in this version.
+     * per loop, and wakes the engine if it is parked. Any thread; lock-free (JCTools MPSC queue,
+     * which allocates nothing per task once its chunks exist). The task runs on the engine
+     * thread, where it may call the engine's application methods.
      */
     public void submit(Runnable command) {
-        commands.add(Objects.requireNonNull(command, "command"));
+        commands.offer(Objects.requireNonNull(command, "command"));
+        waitHandle.signal();
+    }
+
+    /** Tasks queued and not yet run; approximate while other threads submit. Any thread. */
+    public int pendingCommands() {
+        return commands.size();
     }
 
     // ------------------------------------------------------------------------------- readiness
@@ -482,7 +502,32 @@ public final class Engine {
                 published++;
             }
         }
+        for (int i = 0; i < wakeupCount; i++) {
+            Wakeup wakeup = wakeups[i];
+            wakeups[i] = null;
+            wakeup.wakeup();
+        }
+        counters.wakeups += wakeupCount;
+        wakeupCount = 0;
         return published;
+    }
+
+    /**
+     * Asks for {@code wakeup} to run once after this loop's events are published, however many
+     * connections asked for it in this loop (mTCP's event aggregation: a selector is woken at
+     * most once per engine loop). Engine thread only: handlers call it from
+     * {@link ConnectionHandler#onEvents}. Outside step 4 the wakeup runs after the next loop's events.
+     */
+    public void wakeAfterPublish(Wakeup wakeup) {
+        for (int i = 0; i < wakeupCount; i++) {
+            if (wakeups[i] == wakeup) {
+                return; // a handful of subscribers per engine: a scan beats a hash
+            }
+        }
+        if (wakeupCount == wakeups.length) {
+            wakeups = Arrays.copyOf(wakeups, 2 * wakeups.length);
+        }
+        wakeups[wakeupCount++] = Objects.requireNonNull(wakeup, "wakeup");
     }
 
     // -------------------------------------------------------------------------------- transmit
@@ -785,6 +830,14 @@ public final class Engine {
      * @throws IllegalStateException if the port already has a listener in this family
      */
     public TcpListener listen(boolean ipv6, int port, int backlog) {
+        return listen(ipv6, port, backlog, null);
+    }
+
+    /**
+     * As {@link #listen(boolean, int, int)}, with the handler the listener's children report to
+     * from their creation (null: the default handler).
+     */
+    public TcpListener listen(boolean ipv6, int port, int backlog, ConnectionHandler childHandler) {
         if (port < 1 || port > 0xffff) {
             throw new IllegalArgumentException("port outside 1..65535: " + port);
         }
@@ -794,12 +847,16 @@ public final class Engine {
         TcpListener listener = new TcpListener(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, port, backlog, output,
                 initialSequenceNumbers, synCookies, TcpListener.CookieMode.WHEN_FULL);
         listeners.putWildcard(ipv6, port, listener);
+        if (childHandler != null) {
+            childHandlers.put(listener, childHandler);
+        }
         return listener;
     }
 
     /** Stops a listener: new SYNs to its port are answered with RST. */
     public void unlisten(boolean ipv6, TcpListener listener) {
         listener.close();
+        childHandlers.remove(listener);
         if (listeners.getExact(ipv6, 0, 0, listener.localPort()) == listener) {
             listeners.removeWildcard(ipv6, listener.localPort());
         }
@@ -881,6 +938,11 @@ public final class Engine {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** The time of the current (or last) loop: application calls between loops act at this time. Engine thread. */
+    public long nowNs() {
+        return nowNs;
     }
 
     public NetDevice device() {

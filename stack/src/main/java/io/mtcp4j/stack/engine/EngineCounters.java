@@ -32,6 +32,7 @@ public final class EngineCounters {
     long connectionsClosed;
     long timersFired;
     long commandsRun;
+    long wakeups;
     long earlyFlushes;
 
     void countMalformed(Malformed reason) {
@@ -82,6 +83,8 @@ public final class EngineCounters {
     public long timersFired() { return timersFired; }
     /** Application commands run. */
     public long commandsRun() { return commandsRun; }
+    /** Wakeups run after publishing events ({@link Engine#wakeAfterPublish}), at most one per subscriber per loop. */
+    public long wakeups() { return wakeups; }
     /** Device transmits made before the end of a loop because the 64-frame batch was full. */
     public long earlyFlushes() { return earlyFlushes; }
 

@@ -112,7 +112,7 @@ public final class TcpConnection {
      */
     private static final int MIN_SEND_MSS_BYTES = 64;
 
-    private final TcpConfig config;
+    private TcpConfig config;
     private final TcpEndpoints endpoints;
     private final TcpOutput output;
     private final OutgoingSegment out = new OutgoingSegment();
@@ -541,6 +541,57 @@ public final class TcpConnection {
         }
         afterRead();
         return count;
+    }
+
+    /**
+     * The application read from {@link #receiveRing()} on its own thread: a window update becomes
+     * due when reading opened the window enough. Engine thread (the stack API forwards the read as
+     * a notice).
+     */
+    public void applicationRead() {
+        afterRead();
+    }
+
+    /** Whether the peer's FIN has arrived (every byte before it is in the receive ring or was read). */
+    public boolean finReceived() {
+        return finReceived;
+    }
+
+    /**
+     * The receive ring. The engine produces into it; the application may consume from it on its
+     * own thread ({@link ByteRing} is single-producer single-consumer) and then tells the engine
+     * through {@link #applicationRead()}.
+     */
+    public ByteRing receiveRing() {
+        return receiveRing;
+    }
+
+    /**
+     * The send ring. The application may produce into it on its own thread and then tell the
+     * engine, which sends from it and consumes acknowledged bytes.
+     */
+    public ByteRing sendRing() {
+        return sendRing;
+    }
+
+    /** TCP_NODELAY: turns Nagle's algorithm off (true) or on for data queued from now on. */
+    public void noDelay(boolean noDelay) {
+        if (config.noDelay() != noDelay) {
+            config = config.with(b -> b.noDelay(noDelay));
+        }
+    }
+
+    /** SO_KEEPALIVE: starts or stops keepalive probing (RFC 9293 3.8.4) with the configured timings. */
+    public void keepAlive(long nowNs, boolean keepAlive) {
+        if (config.keepAlive() == keepAlive) {
+            return;
+        }
+        config = config.with(b -> b.keepAlive(keepAlive));
+        if (!keepAlive) {
+            keepAliveDeadlineNs = NO_DEADLINE;
+        } else if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            startKeepAlive(nowNs);
+        }
     }
 
     private void afterRead() {

@@ -8,6 +8,7 @@ import io.mtcp4j.stack.wire.TcpFlyweight;
 import io.mtcp4j.stack.wire.TcpOptions;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.function.IntSupplier;
 
 /**
  * A port in the LISTEN state (RFC 9293 3.10.7.2): turns SYNs into connections, bounded by a
@@ -53,6 +54,7 @@ public final class TcpListener {
     private final ArrayDeque<TcpConnection> acceptQueue;
 
     private int children;
+    private IntSupplier queuedElsewhere = () -> 0;
     private TcpConnection newConnection;
     private boolean closed;
 
@@ -132,7 +134,7 @@ public final class TcpListener {
             return Verdict.DROP;
         }
         synsReceived++;
-        boolean backlogFull = children >= backlog;
+        boolean backlogFull = children + (long) queuedElsewhere.getAsInt() >= backlog;
         if (cookieMode == CookieMode.ALWAYS || (backlogFull && cookieMode == CookieMode.WHEN_FULL)) {
             fillCookieSynAck(nowNs, ipv6, localHigh, localLow, remoteHigh, remoteLow, tcp, reply);
             cookiesSent++;
@@ -202,6 +204,16 @@ public final class TcpListener {
             connection.listener(null);
         }
         return connection;
+    }
+
+    /**
+     * Counts connections already taken with {@link #accept()} but still waiting for the
+     * application in a queue of the caller's (the stack API moves established connections at
+     * once to its own cross-thread accept queue); they count against the backlog as before.
+     * The supplier is read on the engine thread for every SYN, so it must be cheap.
+     */
+    public void queuedElsewhere(IntSupplier queued) {
+        this.queuedElsewhere = java.util.Objects.requireNonNull(queued, "queued");
     }
 
     /** Established connections waiting for {@link #accept()}. */
