@@ -86,6 +86,17 @@ import java.util.Objects;
  *       {@link #nextDeadlineNs()}.</li>
  * </ol>
  *
+ * <h2>Engine groups</h2>
+ * An engine alone serves one queue and owns every flow. Engine {@code i} of an
+ * {@link EngineGroup} first takes over the frames other engines handed it (processed exactly as
+ * received), then receives from queue {@code i} (and the group's extra queues it reads); a TCP
+ * segment or ICMP error whose flow another engine owns ({@link FlowOwnership}) is copied to that
+ * engine's hand-off queue instead of being processed, and each received ARP or neighbour
+ * discovery frame is answered here and copied to every other engine's neighbour caches. Active
+ * opens take their local port from the group's {@link EphemeralPorts}, one that steers back to
+ * this engine, and give it back when the flow leaves the table. Engine 0 announces the
+ * interface's addresses (gratuitous ARP, unsolicited neighbour advertisement) in its first loop.
+ *
  * <h2>ICMP errors</h2>
  * An error is matched to its flow and its quoted sequence number checked against the flow's
  * window (RFC 5927); "fragmentation needed" / "packet too big" then lowers the flow's MSS

@@ -10,14 +10,16 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * caches.
  *
  * <h2>Memory and bounds</h2>
- * Each engine owns {@code slotsPerEngine} preallocated slots, each as large as a frame the
- * engines accept. To hand a frame over, the sending engine takes one of its free slots, copies
- * the frame into it and offers the slot to the receiving engine's inbound queue; the receiving
- * engine polls its inbound queue in its receive step, processes the frame in place and gives
- * the slot back to the sender's free queue. So a sender holds at most {@code slotsPerEngine}
- * frames in flight, to all other engines together; when none is free the frame is dropped and
- * counted ({@link EngineDrop#HANDOFF_QUEUE_FULL}). An inbound queue can hold every slot of every
- * engine, so offering never fails, nor does giving a slot back.
+ * Each engine owns {@code slotsPerEngine} preallocated slots for frames of flows, each as large
+ * as a frame the engines accept, and a separate, smaller pool for neighbour copies (so that a
+ * flood of flow hand-offs never starves neighbour resolution, and the reverse). To hand a frame
+ * over, the sending engine takes one of its free slots of the kind, copies the frame into it and
+ * offers the slot to the receiving engine's inbound queue; the receiving engine polls its
+ * inbound queue in its receive step, processes the frame in place and gives the slot back to
+ * the free queue it came from. So a sender holds at most {@code slotsPerEngine} frames of flows
+ * in flight, to all other engines together; when none is free the frame is dropped and counted
+ * ({@link EngineDrop#HANDOFF_QUEUE_FULL}). An inbound queue can hold every slot of every engine,
+ * so offering never fails, nor does giving a slot back.
  *
  * <h2>Threads</h2>
  * Inbound queues have many producers (the other engines) and one consumer (their engine); free
@@ -33,15 +35,19 @@ final class FrameHandoff {
     /** A copy of an ARP or neighbour discovery frame another engine answered: learn from it only. */
     static final int KIND_NEIGHBOR_COPY = 1;
 
+    /** Neighbour copy slots per engine for each other engine: one copy per other engine is one ARP packet's worth. */
+    static final int NEIGHBOR_SLOTS_PER_PEER = 8;
+
     /** One frame in flight between two engines. */
     static final class Slot {
-        final int owner;
+        /** The free queue this slot returns to. */
+        final MpscAtomicArrayQueue<Slot> home;
         final MemorySegment buffer;
         int length;
         int kind;
 
-        Slot(int owner, MemorySegment buffer) {
-            this.owner = owner;
+        Slot(MpscAtomicArrayQueue<Slot> home, MemorySegment buffer) {
+            this.home = home;
             this.buffer = buffer;
         }
     }
@@ -50,6 +56,7 @@ final class FrameHandoff {
     private final int slotBytes;
     private final MpscAtomicArrayQueue<Slot>[] inbound;
     private final MpscAtomicArrayQueue<Slot>[] free;
+    private final MpscAtomicArrayQueue<Slot>[] freeForNeighborCopies;
 
     /**
      * @param engines        engines in the group
@@ -66,15 +73,23 @@ final class FrameHandoff {
         this.slotBytes = slotBytes;
         inbound = new MpscAtomicArrayQueue[engines];
         free = new MpscAtomicArrayQueue[engines];
-        int inboundCapacity = Math.max(2, Math.multiplyExact(engines, slotsPerEngine));
+        freeForNeighborCopies = new MpscAtomicArrayQueue[engines];
+        int neighborSlots = NEIGHBOR_SLOTS_PER_PEER * Math.max(1, engines - 1);
+        int inboundCapacity = Math.max(2, Math.multiplyExact(engines, slotsPerEngine + neighborSlots));
         for (int engine = 0; engine < engines; engine++) {
             inbound[engine] = new MpscAtomicArrayQueue<>(inboundCapacity);
-            free[engine] = new MpscAtomicArrayQueue<>(Math.max(2, slotsPerEngine));
-            MemorySegment memory = MemorySegment.ofArray(new byte[Math.multiplyExact(slotsPerEngine, slotBytes)]);
-            for (int s = 0; s < slotsPerEngine; s++) {
-                free[engine].offer(new Slot(engine, memory.asSlice((long) s * slotBytes, slotBytes)));
-            }
+            free[engine] = pool(slotsPerEngine, slotBytes);
+            freeForNeighborCopies[engine] = pool(neighborSlots, slotBytes);
         }
+    }
+
+    private static MpscAtomicArrayQueue<Slot> pool(int slots, int slotBytes) {
+        MpscAtomicArrayQueue<Slot> pool = new MpscAtomicArrayQueue<>(Math.max(2, slots));
+        MemorySegment memory = MemorySegment.ofArray(new byte[Math.multiplyExact(slots, slotBytes)]);
+        for (int s = 0; s < slots; s++) {
+            pool.offer(new Slot(pool, memory.asSlice((long) s * slotBytes, slotBytes)));
+        }
+        return pool;
     }
 
     int engines() {
@@ -87,13 +102,13 @@ final class FrameHandoff {
 
     /**
      * Engine {@code from} copies a frame for engine {@code to}. Returns false, copying nothing,
-     * when {@code from} has no free slot or the frame is larger than a slot.
+     * when {@code from} has no free slot for this kind or the frame is larger than a slot.
      */
     boolean offer(int from, int to, MemorySegment frame, long offset, int length, int kind) {
         if (length > slotBytes) {
             return false;
         }
-        Slot slot = free[from].relaxedPoll();
+        Slot slot = (kind == KIND_NEIGHBOR_COPY ? freeForNeighborCopies : free)[from].relaxedPoll();
         if (slot == null) {
             return false;
         }
@@ -111,7 +126,7 @@ final class FrameHandoff {
 
     /** Returns a processed slot to the engine that sent it. */
     void release(Slot slot) {
-        free[slot.owner].offer(slot);
+        slot.home.offer(slot);
     }
 
     /** Whether frames wait for engine {@code to}. Any thread. */
@@ -119,7 +134,7 @@ final class FrameHandoff {
         return !inbound[to].isEmpty();
     }
 
-    /** Free slots of engine {@code engine} (for tests). */
+    /** Free slots of engine {@code engine} for frames of flows (for tests). */
     int freeSlots(int engine) {
         return free[engine].size();
     }
