@@ -4,6 +4,8 @@ import io.mtcp4j.stack.device.NetDevice;
 import io.mtcp4j.stack.engine.Engine;
 import io.mtcp4j.stack.engine.EngineConfig;
 import io.mtcp4j.stack.engine.EngineCounters;
+import io.mtcp4j.stack.engine.EngineGroup;
+import io.mtcp4j.stack.engine.EphemeralPorts;
 import io.mtcp4j.stack.engine.EngineRunner;
 import io.mtcp4j.stack.engine.StackAddresses;
 import io.mtcp4j.stack.ip.NextHop;
@@ -51,7 +53,9 @@ import java.util.function.LongSupplier;
 public final class Stack implements AutoCloseable {
     private final NetDevice device;
     private final EngineConfig config;
+    private final EngineGroup group;
     private final Engine[] engines;
+    private final EphemeralPorts ports;
     private final EngineRunner[] runners;
     private final Thread[] threads;
     private final RoutingTable routes;
@@ -67,18 +71,10 @@ public final class Stack implements AutoCloseable {
         if (count < 1) {
             throw new IllegalArgumentException("engines=" + count + ": a stack needs at least one engine");
         }
-        if (count > device.queueCount()) {
-            throw new IllegalArgumentException("engines=" + count + " but device " + device.name() + " has "
-                    + device.queueCount() + " queue" + (device.queueCount() == 1 ? "" : "s") + " (one per engine)");
-        }
-        if (count > 1) {
-            throw new IllegalArgumentException("engines=" + count + ": this version runs one engine per stack");
-        }
         long startNs = builder.clock.getAsLong();
-        this.engines = new Engine[count];
-        for (int i = 0; i < count; i++) {
-            engines[i] = new Engine(config, device, i, startNs);
-        }
+        this.group = new EngineGroup(config.withEngines(count), device, startNs); // checks count against the device's queues
+        this.engines = group.engines().toArray(Engine[]::new);
+        this.ports = group.ephemeralPorts();
         this.routes = engines[0].routes();
         this.nextListenerPort = new AtomicInteger(config.firstEphemeralPort());
         if (builder.threads) {
@@ -179,11 +175,7 @@ public final class Stack implements AutoCloseable {
         if (threads != null) {
             throw new IllegalStateException("runOnce is for stacks stepped by their caller: this one runs engine threads");
         }
-        int work = 0;
-        for (Engine engine : engines) {
-            work += engine.doWork(nowNs);
-        }
-        return work;
+        return group.doWork(nowNs);
     }
 
     /** The earliest deadline of any engine ({@link Engine#nextDeadlineNs()}). */
@@ -203,6 +195,11 @@ public final class Stack implements AutoCloseable {
 
     public int engineCount() {
         return engines.length;
+    }
+
+    /** The engines as a group (ownership, ports, hand-offs). */
+    public EngineGroup group() {
+        return group;
     }
 
     /** Engine {@code index}; its methods other than counters and {@link Engine#submit} belong to its thread. */
@@ -264,6 +261,33 @@ public final class Stack implements AutoCloseable {
         return engines[Math.floorMod(nextEngine.getAndIncrement(), engines.length)];
     }
 
+    /**
+     * Reserves a local port for an active open from {@code engine} over {@code hop} to
+     * {@code remote}, one that the device steers back to that engine where it can say how it steers.
+     *
+     * @throws BindException "Cannot assign requested address" when no port of the range is free and fits
+     */
+    int reservePort(Engine engine, NextHop hop, InetSocketAddress remote) throws BindException {
+        int port;
+        if (hop.isIpv6()) {
+            Ipv6Address address = Ipv6Address.ofBytes(remote.getAddress().getAddress());
+            port = ports.reserve(engine.index(), true, hop.sourceHigh(), hop.sourceLow(), address.high(), address.low(),
+                    remote.getPort());
+        } else {
+            port = ports.reserveIpv4(engine.index(), hop.sourceIpv4(), ByteBuffer.wrap(remote.getAddress().getAddress()).getInt(),
+                    remote.getPort());
+        }
+        if (port == EphemeralPorts.EXHAUSTED) {
+            throw new BindException("Cannot assign requested address: no free local port from " + ports.first() + " to "
+                    + ports.last() + " for " + remote);
+        }
+        return port;
+    }
+
+    void releasePort(int port) {
+        ports.release(port);
+    }
+
     int indexOf(Engine engine) {
         for (int i = 0; i < engines.length; i++) {
             if (engines[i] == engine) {
@@ -277,7 +301,7 @@ public final class Stack implements AutoCloseable {
      * Fails a connect early when the stack has no route to {@code remote} (the routing table is
      * fixed at start, so any thread may read it).
      */
-    void checkRoute(InetAddress remote) throws IOException {
+    NextHop route(InetAddress remote) throws IOException {
         NextHop hop = new NextHop();
         boolean routed;
         if (remote instanceof Inet4Address) {
@@ -291,6 +315,7 @@ public final class Stack implements AutoCloseable {
         if (!routed || !hop.hasSource()) {
             throw new NoRouteToHostException("No route to host: " + remote.getHostAddress());
         }
+        return hop;
     }
 
     /** Which families a listener on {@code local} covers. */
@@ -331,12 +356,12 @@ public final class Stack implements AutoCloseable {
         int span = config.lastEphemeralPort() - first + 1;
         for (int tried = 0; tried < span; tried++) {
             int candidate = first + Math.floorMod(nextListenerPort.getAndIncrement() - first, span);
-            if (listenerPorts.putIfAbsent(candidate, owner) == null) {
+            if (!ports.isReserved(candidate) && listenerPorts.putIfAbsent(candidate, owner) == null) {
                 return candidate;
             }
         }
         throw new BindException("Cannot assign requested address: every port from " + first + " to "
-                + config.lastEphemeralPort() + " has a listener");
+                + config.lastEphemeralPort() + " is in use");
     }
 
     void releaseListenerPort(int port, StackServerSocket owner) {

@@ -2,6 +2,7 @@ package io.mtcp4j.stack.api;
 
 import io.mtcp4j.stack.engine.ConnectionHandler;
 import io.mtcp4j.stack.engine.Engine;
+import io.mtcp4j.stack.ip.NextHop;
 import io.mtcp4j.stack.tcp.ByteRing;
 import io.mtcp4j.stack.tcp.TcpConnection;
 import io.mtcp4j.stack.tcp.TcpEndpoints;
@@ -172,30 +173,33 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
             if (state == CONNECTING) {
                 throw new ConnectionPendingException();
             }
-            stack.checkRoute(remote.getAddress());
+            NextHop hop = stack.route(remote.getAddress());
             Engine owner = stack.engineForConnect();
+            int port = stack.reservePort(owner, hop, remote);
             engine = owner;
             remoteAddress = remote;
+            localAddress = new InetSocketAddress(hop.isIpv6()
+                    ? Stack.address(true, hop.sourceHigh(), hop.sourceLow())
+                    : Stack.address(false, 0, Integer.toUnsignedLong(hop.sourceIpv4())), port);
             state = CONNECTING;
-            owner.submit(() -> startConnect(owner, remote));
+            owner.submit(() -> startConnect(owner, remote, port));
         }
         return false;
     }
 
     /** Engine thread: the connect command. */
-    private void startConnect(Engine owner, InetSocketAddress remote) {
+    private void startConnect(Engine owner, InetSocketAddress remote, int port) {
         if (!open) {
+            stack.releasePort(port);
             engineFlags |= TERMINATED;
             return;
         }
         TcpConnection opened;
         try {
-            opened = owner.connect(remote.getAddress(), remote.getPort(), this);
-        } catch (IllegalStateException e) {
-            String message = String.valueOf(e.getMessage());
-            connectFailure = message.startsWith("no route")
-                    ? new NoRouteToHostException("No route to host: " + remote.getAddress().getHostAddress())
-                    : new BindException("Cannot assign requested address: " + message);
+            opened = owner.connect(remote.getAddress(), remote.getPort(), port, this);
+        } catch (RuntimeException e) { // the route and the port were checked; this is not expected
+            stack.releasePort(port);
+            connectFailure = new SocketException("connect failed in the engine: " + e.getMessage());
             engineFlags |= TERMINATED;
             readinessChanged(null);
             return;
@@ -686,7 +690,7 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
 
     // ------------------------------------------------------------------------------ addresses, info
 
-    /** The local address and port; null until a connect's command ran on the engine. */
+    /** The local address and port, known once {@link #connect} returned; null before. */
     public InetSocketAddress localAddress() {
         return localAddress;
     }

@@ -88,6 +88,17 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  *       {@link #nextDeadlineNs()}.</li>
  * </ol>
  *
+ * <h2>Engine groups</h2>
+ * An engine alone serves one queue and owns every flow. Engine {@code i} of an
+ * {@link EngineGroup} first takes over the frames other engines handed it (processed exactly as
+ * received), then receives from queue {@code i} (and the group's extra queues it reads); a TCP
+ * segment or ICMP error whose flow another engine owns ({@link FlowOwnership}) is copied to that
+ * engine's hand-off queue instead of being processed, and each received ARP or neighbour
+ * discovery frame is answered here and copied to every other engine's neighbour caches. Active
+ * opens take their local port from the group's {@link EphemeralPorts}, one that steers back to
+ * this engine, and give it back when the flow leaves the table. Engine 0 announces the
+ * interface's addresses (gratuitous ARP, unsolicited neighbour advertisement) in its first loop.
+ *
  * <h2>ICMP errors</h2>
  * An error is matched to its flow and its quoted sequence number checked against the flow's
  * window (RFC 5927); "fragmentation needed" / "packet too big" then lowers the flow's MSS
@@ -110,6 +121,12 @@ public final class Engine {
     private static final int ETHERNET_HEADER_BYTES = EthernetFlyweight.HEADER_LENGTH;
     private static final int TCP_HEADER_BYTES = TcpFlyweight.MIN_HEADER_LENGTH;
     private static final int COMMAND_CHUNK = 256;
+    /** Room for any answer IpControl writes to an ARP or neighbour discovery frame (86 bytes, tagged 90). */
+    private static final int LEARN_ONLY_REPLY_BYTES = 128;
+    /** {@link #currentFrameOrigin}: received from the device. */
+    private static final int FROM_DEVICE = -1;
+    /** While idle with extra queues, how often to look at them: their frames do not wake this engine. */
+    private static final long EXTRA_QUEUE_POLL_NS = 1_000_000L;
 
     private final EngineConfig config;
     private final NetDevice device;
@@ -132,8 +149,8 @@ public final class Engine {
     private final FlowTable<Flow> flows;
     private final ListenerTable<TcpListener> listeners = new ListenerTable<>();
     private final TimerWheel timers;
-    private final InitialSequenceNumbers initialSequenceNumbers = InitialSequenceNumbers.withRandomKey();
-    private final SynCookies synCookies = SynCookies.withRandomKey();
+    private final InitialSequenceNumbers initialSequenceNumbers;
+    private final SynCookies synCookies;
     private final EngineCounters counters = new EngineCounters();
 
     private final EthernetFlyweight ethernetOut = new EthernetFlyweight();
@@ -159,10 +176,29 @@ public final class Engine {
     private Flow[] dirty;
     private int dirtyCount;
 
-    /** Active opens per local port, so that {@link #connect} picks a port no connection of ours uses. */
-    private final short[] activeOpensByPort = new short[0x10000];
-    private int nextEphemeralPort;
     private int ipv4Identification;
+
+    // Group membership (EngineGroup): who owns which flow, the hand-off queues, the shared ports.
+    /** This engine's number in its group, 0 for an engine alone. */
+    private final int index;
+    private final FlowOwnership ownership;
+    /** Local ports of active opens, shared by the group; released when a flow leaves the table. */
+    private final EphemeralPorts ephemeralPorts;
+    /** Null for an engine alone. */
+    private final FrameHandoff handoff;
+    /** Device queues beyond the group's size that this engine reads too ({@link FlowOwnership#engineOfQueue}). */
+    private final int[] extraQueues;
+    /** Where the IP control plane's answers to neighbour copies go: another engine answered the original. */
+    private final MemorySegment discardedReply = MemorySegment.ofArray(new byte[LEARN_ONLY_REPLY_BYTES]);
+    /** The frame being processed: where it is, and whether it came from the device or another engine. */
+    private MemorySegment currentFrame;
+    private long currentFrameOffset;
+    private int currentFrameLength;
+    private int currentFrameOrigin;
+    /** Engines this loop handed frames to, one bit each: their wait handles are signalled once. */
+    private long handedOffTo;
+    /** The gratuitous ARP and unsolicited advertisement are due (engine 0's first loop). */
+    private boolean announcementsDue;
 
     private ConnectionHandler defaultHandler = (connection, events) -> { };
     /** The time of the current (or last) loop; application calls between loops act at this time. */
@@ -188,6 +224,18 @@ public final class Engine {
      * @param startNs the clock's value now (the timer wheel's origin)
      */
     public Engine(EngineConfig config, NetDevice device, int queue, long startNs) {
+        this(config, device, queue, startNs, 0, FlowOwnership.single(), null, null,
+                InitialSequenceNumbers.withRandomKey(), SynCookies.withRandomKey(), new int[0]);
+    }
+
+    /**
+     * Engine {@code index} of an {@link EngineGroup}: it reads queue {@code index} and
+     * {@code extraQueues}, and shares the group's ownership, ports, hand-off queues and keys.
+     * {@code ephemeralPorts} null makes the engine its own allocator (an engine alone).
+     */
+    Engine(EngineConfig config, NetDevice device, int queue, long startNs, int index, FlowOwnership ownership,
+           EphemeralPorts ephemeralPorts, FrameHandoff handoff, InitialSequenceNumbers initialSequenceNumbers,
+           SynCookies synCookies, int[] extraQueues) {
         this.config = Objects.requireNonNull(config, "config");
         this.device = Objects.requireNonNull(device, "device");
         if (queue < 0 || queue >= device.queueCount()) {
@@ -224,7 +272,14 @@ public final class Engine {
         this.dirty = new Flow[config.expectedFlows()];
         this.timers = new TimerWheel(startNs);
         this.nowNs = startNs;
-        this.nextEphemeralPort = config.firstEphemeralPort();
+        this.index = index;
+        this.ownership = ownership;
+        this.ephemeralPorts = ephemeralPorts != null ? ephemeralPorts : EphemeralPorts.of(config, ownership);
+        this.handoff = handoff;
+        this.initialSequenceNumbers = initialSequenceNumbers;
+        this.synCookies = synCookies;
+        this.extraQueues = extraQueues.clone();
+        this.announcementsDue = index == 0;
     }
 
     // ------------------------------------------------------------------------------ duty cycle
@@ -239,7 +294,8 @@ public final class Engine {
     public int doWork(long nowNs) {
         this.nowNs = nowNs;
         counters.loops++;
-        int work = receive(nowNs);
+        int work = announcementsDue ? announceAddresses() : 0;
+        work += receive(nowNs);
         work += runTimers(nowNs);
         work += runCommands();
         work += publishEvents();
@@ -263,13 +319,26 @@ public final class Engine {
         long next = timers.nextDeadlineNs();
         next = Math.min(next, arpCache.nextDeadlineNs());
         next = Math.min(next, neighborCache.nextDeadlineNs());
+        next = Math.min(next, groupDeadlineNs());
         return Math.min(next, device.wakeupDeadlineNs(queue));
     }
 
     // --------------------------------------------------------------------------------- receive
 
     private int receive(long nowNs) {
-        int frames = device.receive(queue, receiveBatch);
+        int work = handoff == null ? 0 : takeOverHandedFrames(nowNs);
+        work += receiveQueue(queue, nowNs);
+        for (int extra : extraQueues) {
+            work += receiveQueue(extra, nowNs);
+        }
+        if (handedOffTo != 0) {
+            wakeEnginesHandedTo();
+        }
+        return work;
+    }
+
+    private int receiveQueue(int receiveQueue, long nowNs) {
+        int frames = device.receive(receiveQueue, receiveBatch);
         counters.framesReceived += frames;
         for (int i = 0; i < frames; i++) {
             int flags = receiveBatch.flags(i);
@@ -278,33 +347,50 @@ public final class Engine {
                 continue;
             }
             boolean verify = (flags & (FrameBatch.CHECKSUM_VERIFIED | FrameBatch.CHECKSUM_PARTIAL)) == 0;
-            MemorySegment frame = receiveBatch.segment(i);
-            Malformed result = parser.parse(frame, receiveBatch.offset(i), receiveBatch.length(i), verify);
-            if (result != Malformed.NONE) {
-                counters.countMalformed(result);
-                continue;
-            }
-            long destinationMac = parser.ethernet().destination();
-            if (destinationMac != mac && !MacAddress.isMulticast(destinationMac)) {
-                counters.countDrop(EngineDrop.FOREIGN_MAC);
-                continue;
-            }
-            if (parser.network() == FrameParser.Network.ARP) {
-                int index = borrowBuffer();
-                if (index >= 0) {
-                    int length = ipControl.onArp(parser, nowNs, arpOutput, transmitBatch.segment(index), transmitBatch.offset(index));
-                    replyLength(index, length);
-                }
-                continue;
-            }
-            switch (parser.transport()) {
-                case TCP -> tcpArrived(nowNs, frame);
-                case ICMPV4 -> icmpv4Arrived(nowNs);
-                case ICMPV6 -> icmpv6Arrived(nowNs);
-                default -> counters.countMalformed(Malformed.UNSUPPORTED_PROTOCOL);
-            }
+            frameArrived(nowNs, receiveBatch.segment(i), receiveBatch.offset(i), receiveBatch.length(i), verify, FROM_DEVICE);
         }
         return frames;
+    }
+
+    /**
+     * One received frame, from the device or handed over by another engine of the group
+     * ({@code origin} is then a {@link FrameHandoff} kind; its checksums were verified, or
+     * vouched for by the device, at the engine that received it).
+     */
+    private void frameArrived(long nowNs, MemorySegment frame, long offset, int length, boolean verify, int origin) {
+        Malformed result = parser.parse(frame, offset, length, verify);
+        if (result != Malformed.NONE) {
+            counters.countMalformed(result);
+            return;
+        }
+        long destinationMac = parser.ethernet().destination();
+        if (destinationMac != mac && !MacAddress.isMulticast(destinationMac)) {
+            counters.countDrop(EngineDrop.FOREIGN_MAC);
+            return;
+        }
+        currentFrame = frame;
+        currentFrameOffset = offset;
+        currentFrameLength = length;
+        currentFrameOrigin = origin;
+        if (parser.network() == FrameParser.Network.ARP) {
+            if (isNeighborCopy()) {
+                ipControl.onArp(parser, nowNs, arpOutput, discardedReply, 0);
+                return;
+            }
+            copyToOtherEngines();
+            int index = borrowBuffer();
+            if (index >= 0) {
+                int replyBytes = ipControl.onArp(parser, nowNs, arpOutput, transmitBatch.segment(index), transmitBatch.offset(index));
+                replyLength(index, replyBytes);
+            }
+            return;
+        }
+        switch (parser.transport()) {
+            case TCP -> tcpArrived(nowNs, frame);
+            case ICMPV4 -> icmpv4Arrived(nowNs);
+            case ICMPV6 -> icmpv6Arrived(nowNs);
+            default -> counters.countMalformed(Malformed.UNSUPPORTED_PROTOCOL);
+        }
     }
 
     private void icmpv4Arrived(long nowNs) {
@@ -333,6 +419,13 @@ public final class Engine {
             counters.echoRepliesReceived++;
             return;
         }
+        if (type == Icmpv6Flyweight.NEIGHBOR_SOLICITATION || type == Icmpv6Flyweight.NEIGHBOR_ADVERTISEMENT) {
+            if (isNeighborCopy()) {
+                ipControl.onIcmpv6(parser, nowNs, neighborOutput, discardedReply, 0);
+                return;
+            }
+            copyToOtherEngines();
+        }
         int index = borrowBuffer();
         if (index >= 0) {
             replyLength(index, ipControl.onIcmpv6(parser, nowNs, neighborOutput,
@@ -351,6 +444,10 @@ public final class Engine {
         IpDrop result = icmpErrors.read(parser);
         if (result != IpDrop.NONE) {
             ipControl.drops().increment(result);
+            return;
+        }
+        if (handOffToOwner(icmpErrors.isIpv6(), icmpErrors.localHigh(), icmpErrors.localLow(), icmpErrors.localPort(),
+                icmpErrors.remoteHigh(), icmpErrors.remoteLow(), icmpErrors.remotePort())) {
             return;
         }
         Flow flow = flows.get(icmpErrors.isIpv6(), icmpErrors.localHigh(), icmpErrors.localLow(), icmpErrors.localPort(),
@@ -399,10 +496,13 @@ public final class Engine {
                 return;
             }
         }
-        counters.segmentsReceived++;
         TcpFlyweight tcp = parser.tcp();
         int localPort = tcp.destinationPort();
         int remotePort = tcp.sourcePort();
+        if (handOffToOwner(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort)) {
+            return;
+        }
+        counters.segmentsReceived++;
         Flow flow = flows.get(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
         if (flow != null && isNewSynForTimeWait(flow.connection, tcp)) {
             // RFC 6191 (RFC 1122 4.2.2.13): a new SYN may reuse a four-tuple in TIME_WAIT. The old
@@ -443,6 +543,133 @@ public final class Engine {
             }
             case DROP -> counters.countDrop(EngineDrop.LISTENER_REFUSED);
         }
+    }
+
+    // ------------------------------------------------------------ group: ownership and hand-offs
+
+    /**
+     * Step 1's intake from the other engines of the group: frames they handed over, processed as
+     * if received from the device. At most one burst per other engine per loop, so an engine
+     * keeps up with what every other engine can hand it in a loop.
+     */
+    private int takeOverHandedFrames(long nowNs) {
+        int limit = config.receiveBurstFrames() * (handoff.engines() - 1);
+        int taken = 0;
+        FrameHandoff.Slot slot;
+        while (taken < limit && (slot = handoff.poll(index)) != null) {
+            taken++;
+            if (slot.kind == FrameHandoff.KIND_OWNED) {
+                counters.framesTakenOver++;
+            }
+            frameArrived(nowNs, slot.buffer, 0, slot.length, false, slot.kind);
+            handoff.release(slot);
+        }
+        return taken;
+    }
+
+    /**
+     * Hands the current frame, about this four-tuple, to the engine that owns the tuple when that
+     * is another engine and the frame came from the device. Returns whether it did (or tried, and
+     * counted the drop): the caller is then done with the frame.
+     */
+    private boolean handOffToOwner(boolean ipv6, long localHigh, long localLow, int localPort,
+                                   long remoteHigh, long remoteLow, int remotePort) {
+        if (handoff == null || currentFrameOrigin != FROM_DEVICE) {
+            return false;
+        }
+        int owner = ownership.ownerOf(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
+        if (owner == index) {
+            return false;
+        }
+        handOff(owner, FrameHandoff.KIND_OWNED);
+        return true;
+    }
+
+    /**
+     * Gives every other engine of the group a copy of the current ARP or neighbour discovery
+     * frame, for its own neighbour caches: an answer to one engine's solicitation arrives at
+     * whichever engine the device steers it to (ARP always on queue 0), and each engine resolves
+     * its next hops alone. This engine answers the frame; the copies only teach.
+     */
+    private void copyToOtherEngines() {
+        if (handoff == null || currentFrameOrigin != FROM_DEVICE) {
+            return;
+        }
+        for (int to = 0; to < handoff.engines(); to++) {
+            if (to != index) {
+                handOff(to, FrameHandoff.KIND_NEIGHBOR_COPY);
+            }
+        }
+    }
+
+    private void handOff(int to, int kind) {
+        if (handoff.offer(index, to, currentFrame, currentFrameOffset, currentFrameLength, kind)) {
+            if (kind == FrameHandoff.KIND_OWNED) {
+                counters.framesHandedOff++;
+            } else {
+                counters.neighborCopiesSent++;
+            }
+            handedOffTo |= 1L << to;
+        } else {
+            counters.countDrop(EngineDrop.HANDOFF_QUEUE_FULL);
+        }
+    }
+
+    private boolean isNeighborCopy() {
+        return currentFrameOrigin == FrameHandoff.KIND_NEIGHBOR_COPY;
+    }
+
+    /** Wakes, once per loop, each engine this loop handed frames to: it may be blocked on its queue. */
+    private void wakeEnginesHandedTo() {
+        long engines = handedOffTo;
+        handedOffTo = 0;
+        while (engines != 0) {
+            device.waitHandle(Long.numberOfTrailingZeros(engines)).signal();
+            engines &= engines - 1;
+        }
+    }
+
+    /** Now when frames were handed to this engine; a poll interval while extra queues may fill unseen. */
+    private long groupDeadlineNs() {
+        if (handoff != null && handoff.hasFrames(index)) {
+            return nowNs;
+        }
+        return extraQueues.length > 0 ? nowNs + EXTRA_QUEUE_POLL_NS : Long.MAX_VALUE;
+    }
+
+    /**
+     * The start-up announcements of the interface's addresses, once, by engine 0: a gratuitous
+     * ARP in RFC 5227 2.3's announcement form for the IPv4 address and an unsolicited neighbour
+     * advertisement (RFC 4861 7.2.6: to all nodes, Override set) for the IPv6 address, so that
+     * neighbours holding an entry for an address update it to this interface's MAC. Neighbours
+     * without an entry create none (RFC 826 merges only; RFC 4861 7.2.5 discards an unsolicited
+     * advertisement for an unknown target), as Linux does by default ({@code arp_accept=0},
+     * {@code accept_untracked_na=0}). RFC 5227 sends two announcements and RFC 4861 allows up to
+     * three; one is sent, and a lost one costs nothing but a neighbour's stale entry timing out.
+     */
+    private int announceAddresses() {
+        announcementsDue = false;
+        StackAddresses addresses = config.addresses();
+        int sent = 0;
+        if (addresses.hasIpv4()) {
+            int at = borrowBuffer();
+            if (at >= 0) {
+                transmitBatch.length(at, ipControl.writeGratuitousArp(addresses.ipv4Address(),
+                        transmitBatch.segment(at), transmitBatch.offset(at)));
+                sent++;
+            }
+        }
+        if (addresses.hasIpv6()) {
+            int at = borrowBuffer();
+            if (at >= 0) {
+                Ipv6Address address = addresses.ipv6Address();
+                transmitBatch.length(at, ipControl.writeUnsolicitedAdvertisement(address.high(), address.low(),
+                        transmitBatch.segment(at), transmitBatch.offset(at)));
+                sent++;
+            }
+        }
+        counters.announcementsSent += sent;
+        return sent;
     }
 
     // ---------------------------------------------------------------------------------- timers
@@ -575,7 +802,7 @@ public final class Engine {
             flows.remove(endpoints);
             counters.connectionsClosed++;
             if (flow.ephemeralPort) {
-                activeOpensByPort[endpoints.localPort()]--;
+                ephemeralPorts.release(endpoints.localPort());
             }
         }
     }
@@ -758,39 +985,63 @@ public final class Engine {
 
     /**
      * Opens a connection to {@code remote}:{@code remotePort} from the interface address the
-     * routing table picks and an ephemeral port no connection of this engine uses. The SYN goes
-     * out in the next loop; {@link TcpConnection#EVENT_CONNECTED} (or {@code EVENT_CLOSED} with
+     * routing table picks and an ephemeral port that no active open of the stack holds, no
+     * listener uses, and whose four-tuple this engine owns (so that the device steers the return
+     * traffic here when it can; {@link EphemeralPorts}). The SYN goes out in the next loop;
+     * {@link TcpConnection#EVENT_CONNECTED} (or {@code EVENT_CLOSED} with
      * {@link TcpConnection#error()}) follows through {@code handler}.
      *
      * @param handler receives the connection's events; null for the engine's default handler
-     * @throws IllegalStateException when there is no route or no source address, or every
-     *                               ephemeral port is in use
+     * @throws IllegalStateException when there is no route or no source address, or no port of
+     *                               the ephemeral range is free and fits this engine ("ephemeral
+     *                               ports exhausted")
      */
     public TcpConnection connect(InetAddress remote, int remotePort, ConnectionHandler handler) {
+        return connect(remote, remotePort, 0, handler);
+    }
+
+    /**
+     * {@link #connect(InetAddress, int, ConnectionHandler)} from a local port already reserved in
+     * the group's {@link #ephemeralPorts()} for this engine (by the stack API on an application
+     * thread, with {@link EphemeralPorts#reserve} for this engine's {@link #index()} and the
+     * source address the route gives); 0 to pick one here. The engine takes the reservation over
+     * and releases the port when the connection leaves its flow table; if this throws, the
+     * reservation stays the caller's.
+     *
+     * @throws IllegalArgumentException when {@code reservedLocalPort} is not reserved, or its
+     *                                  four-tuple belongs to another engine
+     */
+    public TcpConnection connect(InetAddress remote, int remotePort, int reservedLocalPort, ConnectionHandler handler) {
         if (remotePort < 1 || remotePort > 0xffff) {
             throw new IllegalArgumentException("remote port outside 1..65535: " + remotePort);
         }
-        boolean ipv6 = remote instanceof Inet6Address;
-        TcpEndpoints endpoints;
-        int localPort;
-        if (ipv6) {
+        boolean ipv6;
+        long remoteHigh;
+        long remoteLow;
+        if (remote instanceof Inet6Address) {
             Ipv6Address address = Ipv6Address.ofBytes(remote.getAddress());
-            if (!routes.routeIpv6(address.high(), address.low(), nextHop) || !nextHop.hasSource()) {
+            ipv6 = true;
+            remoteHigh = address.high();
+            remoteLow = address.low();
+            if (!routes.routeIpv6(remoteHigh, remoteLow, nextHop) || !nextHop.hasSource()) {
                 throw new IllegalStateException("no route to " + remote.getHostAddress());
             }
-            localPort = pickEphemeralPort();
-            endpoints = new TcpEndpoints(true, nextHop.sourceHigh(), nextHop.sourceLow(), localPort,
-                    address.high(), address.low(), remotePort);
         } else if (remote instanceof Inet4Address) {
-            int address = java.nio.ByteBuffer.wrap(remote.getAddress()).getInt();
-            if (!routes.routeIpv4(address, nextHop) || !nextHop.hasSource()) {
+            ipv6 = false;
+            remoteHigh = 0;
+            remoteLow = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(remote.getAddress()).getInt());
+            if (!routes.routeIpv4((int) remoteLow, nextHop) || !nextHop.hasSource()) {
                 throw new IllegalStateException("no route to " + remote.getHostAddress());
             }
-            localPort = pickEphemeralPort();
-            endpoints = TcpEndpoints.ipv4(nextHop.sourceIpv4(), localPort, address, remotePort);
         } else {
             throw new IllegalArgumentException("not an IP address: " + remote);
         }
+        long localHigh = ipv6 ? nextHop.sourceHigh() : 0;
+        long localLow = ipv6 ? nextHop.sourceLow() : Integer.toUnsignedLong(nextHop.sourceIpv4());
+        int localPort = reservedLocalPort == 0
+                ? reserveEphemeralPort(ipv6, localHigh, localLow, remoteHigh, remoteLow, remotePort, remote)
+                : checkReservedPort(ipv6, localHigh, localLow, reservedLocalPort, remoteHigh, remoteLow, remotePort);
+        TcpEndpoints endpoints = new TcpEndpoints(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
         int iss = ipv6
                 ? initialSequenceNumbers.isn(endpoints.localHigh(), endpoints.localLow(), localPort,
                         endpoints.remoteHigh(), endpoints.remoteLow(), remotePort, nowNs)
@@ -800,26 +1051,35 @@ public final class Engine {
                 endpoints.localHigh(), endpoints.localLow(), endpoints.remoteHigh(), endpoints.remoteLow()));
         Flow flow = new Flow(connection, true);
         flow.handler = handler;
-        activeOpensByPort[localPort]++;
         flows.put(endpoints, flow);
         counters.activeOpens++;
         markDirty(flow);
         return connection;
     }
 
-    /** A port in the ephemeral range with no active open of ours and no listener, round robin. */
-    private int pickEphemeralPort() {
-        int first = config.firstEphemeralPort();
-        int span = config.lastEphemeralPort() - first + 1;
-        for (int tried = 0; tried < span; tried++) {
-            int port = nextEphemeralPort;
-            nextEphemeralPort = port == config.lastEphemeralPort() ? first : port + 1;
-            if (activeOpensByPort[port] == 0 && listeners.find(false, 0, 0, port) == null
-                    && listeners.find(true, 0, 0, port) == null) {
-                return port;
-            }
+    /** A port of the shared ephemeral range that steers to this engine (see {@link EphemeralPorts}). */
+    private int reserveEphemeralPort(boolean ipv6, long localHigh, long localLow, long remoteHigh, long remoteLow,
+                                     int remotePort, InetAddress remote) {
+        int port = ephemeralPorts.reserve(index, ipv6, localHigh, localLow, remoteHigh, remoteLow, remotePort);
+        if (port == EphemeralPorts.EXHAUSTED) {
+            throw new IllegalStateException("ephemeral ports exhausted: no port from " + ephemeralPorts.first() + " to "
+                    + ephemeralPorts.last() + " is free and steers " + remote.getHostAddress() + ":" + remotePort
+                    + " to engine " + index + " of " + ownership.engines());
         }
-        throw new IllegalStateException("every ephemeral port from " + first + " to " + config.lastEphemeralPort() + " is in use");
+        return port;
+    }
+
+    private int checkReservedPort(boolean ipv6, long localHigh, long localLow, int localPort,
+                                  long remoteHigh, long remoteLow, int remotePort) {
+        if (!ephemeralPorts.isReserved(localPort)) {
+            throw new IllegalArgumentException("local port " + localPort + " is not reserved in " + ephemeralPorts);
+        }
+        int owner = ownership.ownerOf(ipv6, localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort);
+        if (owner != index) {
+            throw new IllegalArgumentException("local port " + localPort + " steers the connection to engine " + owner
+                    + ", not to engine " + index);
+        }
+        return localPort;
     }
 
     /**
@@ -850,6 +1110,7 @@ public final class Engine {
         if (childHandler != null) {
             childHandlers.put(listener, childHandler);
         }
+        ephemeralPorts.listenerAdded(port); // not handed out for active opens while the listener lives
         return listener;
     }
 
@@ -859,6 +1120,7 @@ public final class Engine {
         childHandlers.remove(listener);
         if (listeners.getExact(ipv6, 0, 0, listener.localPort()) == listener) {
             listeners.removeWildcard(ipv6, listener.localPort());
+            ephemeralPorts.listenerRemoved(listener.localPort());
         }
     }
 
@@ -951,6 +1213,21 @@ public final class Engine {
 
     public int queue() {
         return queue;
+    }
+
+    /** This engine's number in its {@link EngineGroup}; 0 for an engine alone. */
+    public int index() {
+        return index;
+    }
+
+    /** Which engine owns which flow: this engine alone, or its group's rule. */
+    public FlowOwnership ownership() {
+        return ownership;
+    }
+
+    /** The ephemeral ports of active opens: this engine's own, or shared by its group. */
+    public EphemeralPorts ephemeralPorts() {
+        return ephemeralPorts;
     }
 
     public EngineCounters counters() {

@@ -17,10 +17,13 @@ import java.util.Objects;
  * @param timerExpiriesPerLoop connection timers fired per loop at most
  * @param expectedFlows        flows the flow table and the dirty list hold without growing
  * @param neighbors            sizes and timers of the ARP and IPv6 neighbour caches
+ * @param engines              engines of an {@link EngineGroup} over one device, 1 to 64 (the
+ *                             {@code engines} key); a single {@link Engine} ignores it. The group
+ *                             checks it against the device's queues.
  */
 public record EngineConfig(StackAddresses addresses, TcpConfig tcp, int firstEphemeralPort, int lastEphemeralPort,
                            int receiveBurstFrames, int commandsPerLoop, int timerExpiriesPerLoop,
-                           int expectedFlows, NeighborConfig neighbors) {
+                           int expectedFlows, NeighborConfig neighbors, int engines) {
     public static final int DEFAULT_FIRST_EPHEMERAL_PORT = 32768;
     public static final int DEFAULT_LAST_EPHEMERAL_PORT = 60999;
 
@@ -35,25 +38,34 @@ public record EngineConfig(StackAddresses addresses, TcpConfig tcp, int firstEph
         if (receiveBurstFrames < 1 || receiveBurstFrames > io.mtcp4j.stack.device.FrameBatch.MAX_FRAMES) {
             throw new IllegalArgumentException("receiveBurstFrames must be 1 to 64: " + receiveBurstFrames);
         }
+        if (engines < 1 || engines > io.mtcp4j.stack.device.NetDevice.MAX_QUEUES) {
+            throw new IllegalArgumentException("engines must be 1 to " + io.mtcp4j.stack.device.NetDevice.MAX_QUEUES
+                    + ": engines=" + engines);
+        }
         if (commandsPerLoop < 1 || timerExpiriesPerLoop < 1 || expectedFlows < 1) {
             throw new IllegalArgumentException("commandsPerLoop, timerExpiriesPerLoop and expectedFlows must be positive: "
                     + commandsPerLoop + ", " + timerExpiriesPerLoop + ", " + expectedFlows);
         }
     }
 
-    /** Default TCP settings, Linux's ephemeral range, bursts of 64, 64 commands and 256 timers per loop, 1024 flows. */
+    /** Default TCP settings, Linux's ephemeral range, bursts of 64, 64 commands and 256 timers per loop, 1024 flows, one engine. */
     public static EngineConfig of(StackAddresses addresses) {
         return new EngineConfig(addresses, TcpConfig.defaults(), DEFAULT_FIRST_EPHEMERAL_PORT, DEFAULT_LAST_EPHEMERAL_PORT,
-                64, 64, 256, 1024, NeighborConfig.defaults());
+                64, 64, 256, 1024, NeighborConfig.defaults(), 1);
     }
 
     public EngineConfig withTcp(TcpConfig newTcp) {
         return new EngineConfig(addresses, newTcp, firstEphemeralPort, lastEphemeralPort, receiveBurstFrames,
-                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors);
+                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, engines);
     }
 
     public EngineConfig withEphemeralPorts(int first, int last) {
         return new EngineConfig(addresses, tcp, first, last, receiveBurstFrames,
-                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors);
+                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, engines);
+    }
+
+    public EngineConfig withEngines(int newEngines) {
+        return new EngineConfig(addresses, tcp, firstEphemeralPort, lastEphemeralPort, receiveBurstFrames,
+                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, newEngines);
     }
 }

@@ -34,6 +34,10 @@ public final class EngineCounters {
     long commandsRun;
     long wakeups;
     long earlyFlushes;
+    long framesHandedOff;
+    long framesTakenOver;
+    long neighborCopiesSent;
+    long announcementsSent;
 
     void countMalformed(Malformed reason) {
         malformed[reason.ordinal()]++;
@@ -87,6 +91,14 @@ public final class EngineCounters {
     public long wakeups() { return wakeups; }
     /** Device transmits made before the end of a loop because the 64-frame batch was full. */
     public long earlyFlushes() { return earlyFlushes; }
+    /** Frames handed to the engine of the group that owns their flow (TCP segments, ICMP errors). */
+    public long framesHandedOff() { return framesHandedOff; }
+    /** Frames of flows this engine owns that other engines of the group handed to it, processed as if received. */
+    public long framesTakenOver() { return framesTakenOver; }
+    /** Copies of received ARP and neighbour discovery frames handed to the other engines' neighbour caches. */
+    public long neighborCopiesSent() { return neighborCopiesSent; }
+    /** Gratuitous ARPs and unsolicited neighbour advertisements sent when the engine started. */
+    public long announcementsSent() { return announcementsSent; }
 
     /** Every drop counted, malformed and engine reasons together. */
     public long totalDrops() {

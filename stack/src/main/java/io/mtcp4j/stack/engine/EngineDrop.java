@@ -23,6 +23,12 @@ public enum EngineDrop {
     ICMP_ERROR_NO_FLOW,
     /** A received super-frame (large receive) or a frame with offload flags this engine does not handle. */
     UNSUPPORTED_OFFLOAD,
+    /**
+     * A frame for another engine of the group (a segment of a flow it owns, a copy of an ARP or
+     * neighbour discovery frame) that could not be handed over: this engine's hand-off slots are
+     * all in flight ({@link EngineGroup}).
+     */
+    HANDOFF_QUEUE_FULL,
 
     // Egress
     /** No route to a segment's destination. */

@@ -10,6 +10,13 @@
  *       {@link io.mtcp4j.stack.engine.EngineConfig} and {@link io.mtcp4j.stack.engine.StackAddresses},
  *       counting drops by name in {@link io.mtcp4j.stack.engine.EngineCounters}; run on a thread
  *       by {@link io.mtcp4j.stack.engine.EngineRunner}.</li>
+ *   <li>{@link io.mtcp4j.stack.engine.EngineGroup}: several engines over one device, engine
+ *       {@code i} on queue {@code i}; {@link io.mtcp4j.stack.engine.FlowOwnership} says which
+ *       engine owns a four-tuple (the device's steering, or a software hash), frames reaching
+ *       another engine are handed to the owner through bounded MPSC queues, and
+ *       {@link io.mtcp4j.stack.engine.EphemeralPorts} (shared, lock-free) picks local ports whose
+ *       flows the device steers back to the opening engine. These are the package's only
+ *       classes touched by several threads.</li>
  *   <li>{@link io.mtcp4j.stack.engine.FlowTable}: the 4-tuple to flow map used to demultiplex
  *       received segments; primitive keys, open addressing with backward-shift deletion, slots
  *       chosen by keyed SipHash-2-4 against hash flooding.</li>
