@@ -5,6 +5,7 @@ import io.mtcp4j.stack.engine.Engine;
 import io.mtcp4j.stack.ip.NextHop;
 import io.mtcp4j.stack.tcp.ByteRing;
 import io.mtcp4j.stack.tcp.TcpConnection;
+import io.mtcp4j.stack.tcp.TcpConnectionInfo;
 import io.mtcp4j.stack.tcp.TcpEndpoints;
 import io.mtcp4j.stack.tcp.TcpError;
 import io.mtcp4j.stack.tcp.TcpState;
@@ -28,6 +29,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -703,6 +705,22 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
     /** The engine that owns this socket's connection, or null before a connect. */
     public Engine engine() {
         return engine;
+    }
+
+    /**
+     * The connection's state and counters ({@code ss -ti}: cwnd, RTT, retransmissions, bytes),
+     * taken by its engine in its next loop without stopping it; the future completes then.
+     * Fails with {@link NotYetConnectedException} before a connect.
+     */
+    public CompletableFuture<TcpConnectionInfo> info() {
+        TcpConnection c = connection;
+        Engine owner = engine;
+        if (c == null || owner == null) {
+            return CompletableFuture.failedFuture(new NotYetConnectedException());
+        }
+        CompletableFuture<TcpConnectionInfo> result = new CompletableFuture<>();
+        owner.submit(() -> result.complete(c.info().copy()));
+        return result;
     }
 
     /** Why the connection failed, as the engine last reported it ({@link TcpError#NONE} when it did not). */

@@ -100,4 +100,46 @@ public final class TcpConnectionInfo {
                 + " bytes_retrans " + bytesRetransmitted + " bytes_acked " + bytesAcked + " bytes_received " + bytesReceived
                 + " retrans " + retransmittedSegments + " rto_count " + retransmissionTimeouts;
     }
+
+    /** A copy that keeps this moment's values: for another thread ({@code StackSocket.info()}) or a history. */
+    public TcpConnectionInfo copy() {
+        TcpConnectionInfo copy = new TcpConnectionInfo();
+        copy.state = state;
+        copy.congestionWindowBytes = congestionWindowBytes;
+        copy.slowStartThresholdBytes = slowStartThresholdBytes;
+        copy.smoothedRttNs = smoothedRttNs;
+        copy.rttVarianceNs = rttVarianceNs;
+        copy.rtoNs = rtoNs;
+        copy.sendMssBytes = sendMssBytes;
+        copy.sendWindowBytes = sendWindowBytes;
+        copy.receiveWindowBytes = receiveWindowBytes;
+        copy.bytesInFlight = bytesInFlight;
+        copy.unsentBytes = unsentBytes;
+        copy.unreadBytes = unreadBytes;
+        copy.segmentsSent = segmentsSent;
+        copy.segmentsReceived = segmentsReceived;
+        copy.bytesSent = bytesSent;
+        copy.bytesRetransmitted = bytesRetransmitted;
+        copy.bytesAcked = bytesAcked;
+        copy.bytesReceived = bytesReceived;
+        copy.duplicateBytesReceived = duplicateBytesReceived;
+        copy.retransmittedSegments = retransmittedSegments;
+        copy.retransmissionTimeouts = retransmissionTimeouts;
+        copy.fastRetransmits = fastRetransmits;
+        copy.pathMtuRetransmissions = pathMtuRetransmissions;
+        copy.duplicateAcksReceived = duplicateAcksReceived;
+        copy.sackBlocksReceived = sackBlocksReceived;
+        copy.dsackBlocksReceived = dsackBlocksReceived;
+        copy.sackBlocksIgnored = sackBlocksIgnored;
+        copy.zeroWindowProbes = zeroWindowProbes;
+        copy.keepAliveProbes = keepAliveProbes;
+        copy.challengeAcksSent = challengeAcksSent;
+        copy.resetsSent = resetsSent;
+        copy.resetsReceived = resetsReceived;
+        copy.pawsRejected = pawsRejected;
+        copy.outOfWindowSegments = outOfWindowSegments;
+        copy.reassemblyDrops = reassemblyDrops;
+        copy.outputFull = outputFull;
+        return copy;
+    }
 }

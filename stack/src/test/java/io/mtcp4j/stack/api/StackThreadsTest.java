@@ -10,6 +10,7 @@ import io.mtcp4j.stack.device.LoopDevice;
 import io.mtcp4j.stack.engine.EngineConfig;
 import io.mtcp4j.stack.engine.StackAddresses;
 import io.mtcp4j.stack.tcp.TcpConfig;
+import io.mtcp4j.stack.tcp.TcpConnectionInfo;
 import io.mtcp4j.stack.wire.Ipv4Address;
 import io.mtcp4j.stack.wire.Ipv6Address;
 import java.io.IOException;
@@ -172,6 +173,10 @@ class StackThreadsTest {
         ByteBuffer received = ByteBuffer.allocate(size);
         assertEquals(size, readFully(socket, received));
         sending.get();
+        TcpConnectionInfo info = socket.info().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(size, info.bytesAcked(), "every byte sent was acknowledged");
+        assertEquals(size, info.bytesReceived());
+        assertTrue(info.smoothedRttNs() > 0);
         socket.close();
         assertArrayEquals(sha256(down, 0, size), sha256(received.array(), 0, size));
         assertArrayEquals(sha256(up, 0, size), sha256(serverSide.get(), 0, size));
