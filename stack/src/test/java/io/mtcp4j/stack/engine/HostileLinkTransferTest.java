@@ -48,10 +48,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>The connection closes cleanly (the server reads end of stream and closes; no error).</li>
  * </ul>
  * Per congestion control the virtual time taken, the retransmissions and the wall time are
- * printed.
+ * printed. {@link #smallReceiveWindowsDoNotStall} runs a shorter transfer through the same link
+ * with receive windows of less than three segments.
  */
 class HostileLinkTransferTest {
     private static final long TRANSFER_BYTES = 1L << 30;
+    private static final long SMALL_WINDOW_TRANSFER_BYTES = 32L << 20;
+    /** A link on which the stall described at {@link #smallReceiveWindowsDoNotStall} happened, after 28.7 MB. */
+    private static final long SMALL_WINDOW_SEED = 2;
     private static final int PORT = 8000;
     private static final long SEED = 20_261_125L;
     private static final long START_NS = 1_000_000_000L;
@@ -71,7 +75,7 @@ class HostileLinkTransferTest {
      * every lost data segment were recovered by one minimum timeout and nothing else (741,534
      * segments of 1448 bytes, 5.1% lost, 200 ms each: 7,560 s), less a third: so it fails when
      * SACK recovery stops doing most of the work, or when the connection stalls for long. Measured
-     * at the time of writing: about 2,400 s with CUBIC and 2,800 s with NewReno, three quarters
+     * at the time of writing: about 2,500 s with CUBIC and 2,800 s with NewReno, three quarters
      * of it waiting for timeouts.
      */
     private static final long VIRTUAL_TIME_LIMIT_NS = 5_000_000_000_000L;
@@ -99,13 +103,36 @@ class HostileLinkTransferTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"cubic", "newreno"})
     void aGibibyteCrossesAHostileLinkIdenticallyWithoutStalling(String congestionControl) throws Exception {
+        transfer(congestionControl, TcpConfig.defaults().receiveBufferBytes(), TRANSFER_BYTES, SEED, VIRTUAL_TIME_LIMIT_NS);
+    }
+
+    /**
+     * The same link with 4 KiB receive rings: the window holds less than three segments, so no
+     * loss brings three duplicate ACKs and every loss waits for a timeout, and the window often
+     * shrinks below a segment. A timeout whose retransmission did not fit such a window sent
+     * nothing and left it to the persist timer, whose backoff multiplied the RTO's: the transfer
+     * stalled for more than 10 s, on this link after 28.7 MB
+     * ({@code TcpEstablishedSendTest.RetransmissionTimer.timeoutRetransmitsWhatASillyWindowAllows}).
+     * The bound: {@value #SMALL_WINDOW_TRANSFER_BYTES} bytes are 23,172 segments; with about 10%
+     * of segments or their ACKs lost, each costing at least a 200 ms timeout, that is 463 s of
+     * timeouts alone; 1,600 s allows for backoff and the 40 ms delayed ACKs a window of less
+     * than two segments waits for (measured: about 490 s).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cubic", "newreno"})
+    void smallReceiveWindowsDoNotStall(String congestionControl) throws Exception {
+        transfer(congestionControl, 4 * 1024, SMALL_WINDOW_TRANSFER_BYTES, SMALL_WINDOW_SEED, 1_600_000_000_000L);
+    }
+
+    private void transfer(String congestionControl, int receiveBufferBytes, long transferBytes, long seed, long virtualTimeLimitNs)
+            throws Exception {
         long wallStartNs = System.nanoTime();
         // Checksums in software on both ends: the link corrupts, and the receiver must notice.
         LoopDevice.Pair pair = LoopDevice.pair(LoopDevice.Options.defaults("hostile").withOffloads(false, false));
-        clientDevice = new ImpairedDevice(pair.a(), HOSTILE, HOSTILE, SEED, () -> nowNs);
+        clientDevice = new ImpairedDevice(pair.a(), HOSTILE, HOSTILE, seed, () -> nowNs);
         serverDevice = pair.b();
         assertTrue(!clientDevice.supports(Offload.TX_CHECKSUM) && !serverDevice.supports(Offload.RX_CHECKSUM));
-        TcpConfig tcp = TcpConfig.defaults().with(b -> b.congestionControl(congestionControl));
+        TcpConfig tcp = TcpConfig.defaults().with(b -> b.congestionControl(congestionControl).receiveBufferBytes(receiveBufferBytes));
         Engine client = new Engine(EngineConfig.of(StackAddresses.of(clientDevice.macAddress(), CLIENT_IP, 24,
                 Ipv6Address.UNSPECIFIED, 0)).withTcp(tcp), clientDevice, 0, nowNs);
         Engine server = new Engine(EngineConfig.of(StackAddresses.of(serverDevice.macAddress(), SERVER_IP, 24,
@@ -117,7 +144,7 @@ class HostileLinkTransferTest {
 
         MessageDigest sentDigest = MessageDigest.getInstance("SHA-256");
         MessageDigest receivedDigest = MessageDigest.getInstance("SHA-256");
-        SplittableRandom data = new SplittableRandom(SEED);
+        SplittableRandom data = new SplittableRandom(seed);
         byte[] chunk = new byte[CHUNK_BYTES];
         byte[] readBuffer = new byte[CHUNK_BYTES];
         int chunkPosition = CHUNK_BYTES;
@@ -132,12 +159,12 @@ class HostileLinkTransferTest {
         long loops = 0;
 
         while (!(endOfStream && receiver.state() == TcpState.CLOSED)) {
-            if (nowNs - START_NS > VIRTUAL_TIME_LIMIT_NS) {
-                throw new AssertionError(congestionControl + ": not done after " + VIRTUAL_TIME_LIMIT_NS / 1e9
+            if (nowNs - START_NS > virtualTimeLimitNs) {
+                throw new AssertionError(congestionControl + ": not done after " + virtualTimeLimitNs / 1e9
                         + " s of virtual time, " + received + " bytes received" + state(client, server, sender, receiver));
             }
             while (nowNs >= nextCheckNs) {
-                if (received <= receivedAtLastCheck && received < TRANSFER_BYTES) {
+                if (received <= receivedAtLastCheck && received < transferBytes) {
                     throw new AssertionError(congestionControl + ": stalled: no byte delivered between "
                             + (nextCheckNs - PROGRESS_WINDOW_NS - START_NS) / 1e9 + " s and "
                             + (nextCheckNs - START_NS) / 1e9 + " s (virtual), " + received + " bytes received"
@@ -151,9 +178,9 @@ class HostileLinkTransferTest {
             }
             // The sender: fill the send ring from the seeded stream, hashing each chunk as it is made.
             if (!senderClosed && sender.state() == TcpState.ESTABLISHED) {
-                while (sent < TRANSFER_BYTES && sender.writableBytes() > 0) {
+                while (sent < transferBytes && sender.writableBytes() > 0) {
                     if (chunkPosition == chunkLength) {
-                        chunkLength = (int) Math.min(CHUNK_BYTES, TRANSFER_BYTES - generated);
+                        chunkLength = (int) Math.min(CHUNK_BYTES, transferBytes - generated);
                         fillRandom(data, chunk, chunkLength);
                         sentDigest.update(chunk, 0, chunkLength);
                         generated += chunkLength;
@@ -163,7 +190,7 @@ class HostileLinkTransferTest {
                     chunkPosition += written;
                     sent += written;
                 }
-                if (sent == TRANSFER_BYTES) {
+                if (sent == transferBytes) {
                     client.close(sender);
                     senderClosed = true;
                 }
@@ -193,7 +220,7 @@ class HostileLinkTransferTest {
         long virtualNs = nowNs - START_NS;
         long wallNs = System.nanoTime() - wallStartNs;
         TcpConnectionInfo info = sender.info();
-        assertEquals(TRANSFER_BYTES, received, "bytes received");
+        assertEquals(transferBytes, received, "bytes received");
         assertArrayEquals(sentDigest.digest(), receivedDigest.digest(), "SHA-256 of the stream, sent and received");
         assertEquals(TcpError.NONE, receiver.error());
         assertTrue(sender.state() == TcpState.TIME_WAIT || sender.state() == TcpState.FIN_WAIT_2
@@ -207,10 +234,10 @@ class HostileLinkTransferTest {
         assertTrue(clientDevice.count(ImpairedDevice.Direction.TRANSMIT, ImpairedDevice.Event.REORDERED) > 0);
         assertTrue(clientDevice.count(ImpairedDevice.Direction.RECEIVE, ImpairedDevice.Event.DUPLICATED) > 0);
 
-        System.out.printf("%s: 1 GiB in %.1f s virtual (%.2f MB/s), %d segments retransmitted (%d fast retransmits, "
+        System.out.printf("%s, %d KiB receive ring: %d MiB in %.1f s virtual (%.2f MB/s), %d segments retransmitted (%d fast retransmits, "
                         + "%d timeouts, %d bytes), %.1f s wall, %d loops; %d frames corrupted, %d checksum drops%n"
                         + "client %s%nserver %s%n",
-                congestionControl, virtualNs / 1e9, TRANSFER_BYTES / (virtualNs / 1e9) / 1e6, info.retransmittedSegments(),
+                congestionControl, receiveBufferBytes / 1024, transferBytes >> 20, virtualNs / 1e9, transferBytes / (virtualNs / 1e9) / 1e6, info.retransmittedSegments(),
                 info.fastRetransmits(), info.retransmissionTimeouts(), info.bytesRetransmitted(), wallNs / 1e9, loops,
                 corrupted, checksumDrops, client.counters(), server.counters());
     }
