@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtcp4j.stack.device.DeviceDrop;
+import io.mtcp4j.stack.device.ImpairedDevice;
+import io.mtcp4j.stack.device.Impairment;
 import io.mtcp4j.stack.device.LoopDevice;
+import io.mtcp4j.stack.device.NetDevice;
 import io.mtcp4j.stack.ip.NeighborConfig;
 import io.mtcp4j.stack.tcp.TcpConfig;
 import io.mtcp4j.stack.tcp.TcpConnection;
@@ -62,7 +65,12 @@ class ConcurrentConnectionsTest {
     private static final Ipv6Address SERVER_IP6 = Ipv6Address.parse("fd00::2");
 
     private long nowNs = 1_000_000_000L;
+    /** 2% loss, 2% reordering, 1% duplication, 1 ms each way. */
+    private static final Impairment LOSSY = Impairment.NONE.withLoss(0.02).withReordering(0.02, 3).withDuplication(0.01)
+            .withDelay(1_000_000, 0);
+
     private LoopDevice.Pair pair;
+    private ImpairedDevice impaired;
     private Engine client;
     private Engine server;
     private TcpListener listener;
@@ -80,29 +88,49 @@ class ConcurrentConnectionsTest {
 
     @AfterEach
     void closeDevices() {
-        if (pair != null) {
+        if (impaired != null) {
+            impaired.close(); // and the pair's end a
+            pair.b().close();
+        } else if (pair != null) {
             pair.close();
         }
     }
 
     @Test
     void tenThousandIpv4ConnectionsMoveSeededDataBothWaysAndCloseCleanly() {
-        run(false, 10_000);
+        run(false, 10_000, Impairment.NONE);
     }
 
     @Test
     void twoThousandIpv6ConnectionsMoveSeededDataBothWaysAndCloseCleanly() {
-        run(true, 2_000);
+        run(true, 2_000, Impairment.NONE);
     }
 
-    private void run(boolean ipv6, int connections) {
+    /**
+     * Handshakes, transfers and closes of many connections at once through a link that loses,
+     * reorders and duplicates frames (1 ms each way): lost SYNs, SYN-ACKs, FINs and their ACKs are
+     * all retransmitted in time, and every connection still ends without error. The link's delay
+     * line holds 1,000 frames (netem's default limit), so the opening burst of 2,000 connections
+     * also overflows it, as a bottleneck's queue would.
+     */
+    @Test
+    void twoThousandConnectionsThroughALossyLinkCloseCleanly() {
+        run(false, 2_000, LOSSY);
+    }
+
+    private void run(boolean ipv6, int connections, Impairment impairment) {
         long wallStartNs = System.nanoTime();
         long startNs = nowNs;
         pair = LoopDevice.pair(LoopDevice.Options.defaults("many").withQueueDepth(QUEUE_DEPTH));
+        NetDevice clientDevice = pair.a();
+        if (!impairment.isNone()) {
+            impaired = new ImpairedDevice(pair.a(), impairment, impairment, SEED, () -> nowNs);
+            clientDevice = impaired;
+        }
         TcpConfig tcp = TcpConfig.defaults().with(b -> b.sendBufferBytes(RING_BYTES).receiveBufferBytes(RING_BYTES)
                 .timeWaitNs(TIME_WAIT_NS));
         int expectedFlows = Integer.highestOneBit(connections) * 2;
-        client = new Engine(config(pair.a().macAddress(), CLIENT_IP, CLIENT_IP6, tcp, expectedFlows), pair.a(), 0, nowNs);
+        client = new Engine(config(clientDevice.macAddress(), CLIENT_IP, CLIENT_IP6, tcp, expectedFlows), clientDevice, 0, nowNs);
         server = new Engine(config(pair.b().macAddress(), SERVER_IP, SERVER_IP6, tcp, expectedFlows), pair.b(), 0, nowNs);
         listener = server.listen(ipv6, PORT, connections);
         server.defaultHandler(this::accepted);
@@ -166,6 +194,15 @@ class ConcurrentConnectionsTest {
                         + "%d frames dropped by full link queues, %d segments retransmitted%nclient %s%nserver %s%n",
                 connections, ipv6 ? "IPv6" : "IPv4", (nowNs - startNs) / 1e9, TIME_WAIT_NS / 1e9,
                 (System.nanoTime() - wallStartNs) / 1e9, queueFull, retransmitted, client.counters(), server.counters());
+        if (impaired != null) {
+            StringBuilder events = new StringBuilder("link impairment:");
+            for (ImpairedDevice.Direction direction : ImpairedDevice.Direction.values()) {
+                for (ImpairedDevice.Event event : ImpairedDevice.Event.values()) {
+                    events.append(' ').append(direction).append('/').append(event).append('=').append(impaired.count(direction, event));
+                }
+            }
+            System.out.println(events);
+        }
     }
 
     private static EngineConfig config(long mac, int ipv4, Ipv6Address ipv6, TcpConfig tcp, int expectedFlows) {
