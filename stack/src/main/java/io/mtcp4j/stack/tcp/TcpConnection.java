@@ -1850,6 +1850,12 @@ public final class TcpConnection {
             if (length >= whole) {
                 return (int) whole;
             }
+            if (sndNxt == sndUna) {
+                // RFC 6298 5.4: the timeout's retransmission of the earliest unacknowledged segment
+                // goes even when the peer's window is smaller (Linux sends what the window allows).
+                // Held back here, it waited for the persist timer, whose backoff multiplied the RTO's.
+                return length;
+            }
         }
         return nagle(length, unsent);
     }

@@ -408,6 +408,31 @@ class TcpEstablishedSendTest {
             h.expectNothing();
         }
 
+        // RFC 6298 5.4: the timeout retransmits the earliest unacknowledged segment, even when the
+        // peer's window is smaller than a segment (Linux sends what the window allows). Held back by
+        // sender silly-window avoidance as new data is, it waited for the persist timer, whose
+        // backoff then multiplied the timeout's: a hostile-link transfer with 4 KiB receive
+        // windows stalled for more than 10 s after one lost segment.
+        @Test
+        void timeoutRetransmitsWhatASillyWindowAllows() {
+            TcpHarness h = new TcpHarness().established();
+            h.send(h.segment().seq(R).ack(L).window(1_000));
+            h.write(new byte[3 * MSS]);
+            h.transmit();
+            h.expectNothing();
+            h.advanceMs(1_000);
+            h.expect().flags(ACK).seq(L).payloadLength(1_000).check(); // the silly-window override
+            h.expectNothing();
+            h.advanceMs(999);
+            h.expectNothing();
+            h.advanceMs(1); // the segment's retransmission timeout (RTO 1 s)
+            h.expect().flags(ACK).seq(L).payloadLength(1_000).check();
+            h.expectNothing();
+            assertEquals(1, h.connection.info().retransmissionTimeouts());
+            h.send(h.segment().seq(R).ack(L + 1_000).window(1_000));
+            h.expectNothing(); // new data again waits for a sensible window
+        }
+
         // After go-back-N, an ACK up to the highest sequence ever sent is acceptable (a spurious timeout).
         @Test
         void ackOfTheOriginalsAfterATimeoutIsAccepted() {
