@@ -73,8 +73,6 @@ final class LinuxTun {
     static final int TUN_F_TSO6 = 0x04;
     static final int TUN_F_TSO_ECN = 0x08;
     static final int TUN_F_UFO = 0x10;
-    static final int TUN_F_USO4 = 0x20;
-    static final int TUN_F_USO6 = 0x40;
 
     // ---- struct ifreq -----------------------------------------------------------------------------------
     /** {@code IFNAMSIZ}: interface names are at most 15 bytes and a NUL. */

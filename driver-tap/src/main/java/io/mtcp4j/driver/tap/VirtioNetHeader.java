@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
  *
  *  flags: bit 0 NEEDS_CSUM (csum_start/csum_offset say where to finish the checksum),
  *         bit 1 DATA_VALID (the kernel verified the checksums), bit 2 RSC_INFO
- *  gso_type: 0 NONE, 1 TCPV4, 3 UDP, 4 TCPV6, 5 UDP_L4, | 0x80 ECN
+ *  gso_type: 0 NONE, 1 TCPV4, 3 UDP, 4 TCPV6, | 0x80 ECN
  *  hdr_len: bytes of headers each segment repeats; gso_size: payload bytes per segment (MSS)
  *  csum_start: from the frame's first byte (the destination MAC) to where summing starts;
  *  csum_offset: from csum_start to the 16-bit checksum field
@@ -54,7 +54,6 @@ final class VirtioNetHeader {
     static final int GSO_TCPV4 = 1;
     static final int GSO_UDP = 3;
     static final int GSO_TCPV6 = 4;
-    static final int GSO_UDP_L4 = 5;
     static final int GSO_ECN = 0x80;
 
     private static final ValueLayout.OfShort U16 =
