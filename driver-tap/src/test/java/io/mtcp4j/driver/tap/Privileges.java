@@ -21,10 +21,15 @@ final class Privileges {
         return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
-    /** Skips (or, under CI, fails) unless this process may create TAP devices. */
+    /**
+     * Skips (or, under CI, fails) unless this process may create TAP devices and the tools that
+     * set up and inspect the kernel's side ({@code ip}, {@code ss}) are installed.
+     */
     static void requireNetAdmin() {
         String missing = null;
-        if (!hasEffectiveCapability(CAP_NET_ADMIN)) {
+        if (!onPath("ip") || !onPath("ss")) {
+            missing = "needs `ip` and `ss` (Debian package iproute2); .ci/run installs them";
+        } else if (!hasEffectiveCapability(CAP_NET_ADMIN)) {
             missing = "needs CAP_NET_ADMIN to create TAP devices: run as root or grant cap_net_admin";
         } else if (!Files.exists(Path.of(LinuxTun.CLONE_DEVICE))) {
             missing = "needs " + LinuxTun.CLONE_DEVICE + " (the tun module)";

@@ -424,12 +424,15 @@ class TapKernelInteropTest {
         for (boolean ipv6 : new boolean[] {false, true}) {
             Future<StackSocket> accepted = threads.submit(() -> StackIo.accept(listener));
             byte[] before = "bytes before the reset".getBytes(StandardCharsets.US_ASCII);
+            StackSocket socket;
             try (Socket client = new Socket()) {
                 client.connect(new InetSocketAddress(tap.stackAddress(ipv6), PORT), 5_000);
                 client.getOutputStream().write(before);
+                // Reset only once the stack has accepted: a connection reset while still in its
+                // accept queue is dropped there (Linux would hand it to accept, reset).
+                socket = accepted.get(30, TimeUnit.SECONDS);
                 client.setSoLinger(true, 0);
             } // close with linger 0: RST
-            StackSocket socket = accepted.get(30, TimeUnit.SECONDS);
             ByteBuffer buffer = ByteBuffer.allocate(before.length);
             assertEquals(before.length, StackIo.readFully(socket, buffer), "the bytes sent before the RST are read first");
             assertArrayEquals(before, buffer.array());
