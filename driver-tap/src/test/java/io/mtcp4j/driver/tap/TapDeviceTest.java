@@ -308,6 +308,21 @@ class TapDeviceTest {
     }
 
     @Test
+    void aTunInterfaceIsRefused() {
+        Privileges.requireNetAdmin();
+        String name = TestTap.uniqueName();
+        Commands.check("ip", "tuntap", "add", "dev", name, "mode", "tun");
+        try {
+            TapException e = assertThrows(TapException.class, () -> TapDevice.open(TapDevice.Options.defaults(name)));
+            assertEquals(TapException.Reason.WRONG_KIND_OF_DEVICE, e.reason());
+            assertTrue(e.getMessage().contains("TUN (layer 3) device"), e.getMessage());
+        } finally {
+            Commands.run("ip", "tuntap", "del", "dev", name, "mode", "tun");
+            assertFalse(Commands.linkExists(name), "the test's TUN interface was removed");
+        }
+    }
+
+    @Test
     void aSecondDeviceOnTheSameInterfaceIsBusy() {
         tap = TestTap.open(1, true);
         TapException e = assertThrows(TapException.class,
@@ -335,6 +350,22 @@ class TapDeviceTest {
             Commands.run("ip", "tuntap", "del", "dev", name, "mode", "tap");
             assertFalse(Commands.linkExists(name), "the persistent test interface was removed");
         }
+    }
+
+    /** A process without CAP_NET_ADMIN (dropped with setpriv) is told what to do, and nothing is created. */
+    @Test
+    void aProcessWithoutCapNetAdminIsToldWhatToDo() {
+        Privileges.requireNetAdmin();
+        Privileges.requireCommand("setpriv", "util-linux");
+        String name = TestTap.uniqueName();
+        String javaLauncher = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Commands.Result result = Commands.run("setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin", "--",
+                javaLauncher, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                OpenProbe.class.getName(), name);
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.stdout().startsWith("NO_PERMISSION "), result.toString());
+        assertTrue(result.stdout().contains("needs CAP_NET_ADMIN: run as root or grant cap_net_admin"), result.toString());
+        assertFalse(Commands.linkExists(name));
     }
 
     @Test
