@@ -44,8 +44,10 @@ import java.util.stream.Stream;
  * {@link FrameBatch#CHECKSUM_VERIFIED}), and the engine's partial frames leave with
  * {@code NEEDS_CSUM} for the kernel to finish. If the kernel refuses, the device says so once and
  * works without. With offloads off every frame is plain and fully checksummed, both ways (for
- * captures and for comparison). TSO/GSO super-frames ({@code TUN_F_TSO4/6}) are not asked for
- * yet: the engines neither build nor accept them.
+ * captures and for comparison). With {@link Options#segmentation()} the device also asks for
+ * {@code TUN_F_TSO4 | TUN_F_TSO6} and offers {@link Offload#TSO} and {@link Offload#LARGE_RECEIVE}:
+ * super-frames of up to 64 KiB pass both ways with {@code GSO_TCPV4/6} in the vnet header. Off by
+ * default, since the engines neither build nor accept super-frames yet.
  *
  * <h2>Steering</h2>
  * The kernel picks the queue of a frame towards user space by its flow table: a flow that mtcp4j
@@ -65,6 +67,8 @@ public final class TapDevice implements NetDevice {
     /** The largest MTU a TAP interface accepts (tun's max_mtu). */
     public static final int MAXIMUM_MTU = 65_521;
     public static final int MINIMUM_MTU = 68;
+    /** The largest IP packet: the biggest super-frame, headers included, that TSO and GSO move. */
+    static final int MAXIMUM_PACKET_BYTES = 65_535;
 
     /**
      * A TAP device's settings.
@@ -79,9 +83,15 @@ public final class TapDevice implements NetDevice {
      * @param transmitBuffers     transmit buffers per queue, at least 1
      * @param transmitQueueLength the interface's {@code txqueuelen} (frames the kernel queues towards
      *                            mtcp4j per queue) to set, or {@link #INTERFACE_QUEUE_LENGTH} to leave it
+     * @param segmentation        also offer {@link Offload#TSO} and {@link Offload#LARGE_RECEIVE}
+     *                            ({@code TUN_F_TSO4 | TUN_F_TSO6}): 64 KiB TCP super-frames both ways.
+     *                            Needs {@code offloads}. Not for today's engines, which neither
+     *                            build super-frames nor accept them (they drop large-receive frames
+     *                            as {@code UNSUPPORTED_OFFLOAD}); the driver's half of TSO/GSO, tested
+     *                            at frame level, ready for when they do
      */
     public record Options(String interfaceName, int queues, int mtu, long macAddress, boolean offloads, boolean create,
-                          int transmitBuffers, int transmitQueueLength) {
+                          int transmitBuffers, int transmitQueueLength, boolean segmentation) {
         public static final String DEFAULT_INTERFACE = "mtcp0";
         public static final int INTERFACE_MTU = 0;
         public static final long DERIVED_MAC = -1L;
@@ -109,6 +119,15 @@ public final class TapDevice implements NetDevice {
             if (transmitQueueLength < 0) {
                 throw new IllegalArgumentException("transmitQueueLength must not be negative: " + transmitQueueLength);
             }
+            if (segmentation && !offloads) {
+                throw new IllegalArgumentException("segmentation needs offloads: a super-frame's checksums are finished per segment");
+            }
+        }
+
+        /** As the canonical constructor, without segmentation offload. */
+        public Options(String interfaceName, int queues, int mtu, long macAddress, boolean offloads, boolean create,
+                       int transmitBuffers, int transmitQueueLength) {
+            this(interfaceName, queues, mtu, macAddress, offloads, create, transmitBuffers, transmitQueueLength, false);
         }
 
         /** One queue on {@code interfaceName}, its MTU, a derived MAC, offloads on, no creating. */
@@ -118,31 +137,43 @@ public final class TapDevice implements NetDevice {
         }
 
         public Options withQueues(int value) {
-            return new Options(interfaceName, value, mtu, macAddress, offloads, create, transmitBuffers, transmitQueueLength);
+            return new Options(interfaceName, value, mtu, macAddress, offloads, create, transmitBuffers,
+                    transmitQueueLength, segmentation);
         }
 
         public Options withMtu(int value) {
-            return new Options(interfaceName, queues, value, macAddress, offloads, create, transmitBuffers, transmitQueueLength);
+            return new Options(interfaceName, queues, value, macAddress, offloads, create, transmitBuffers,
+                    transmitQueueLength, segmentation);
         }
 
         public Options withMacAddress(long value) {
-            return new Options(interfaceName, queues, mtu, value, offloads, create, transmitBuffers, transmitQueueLength);
+            return new Options(interfaceName, queues, mtu, value, offloads, create, transmitBuffers,
+                    transmitQueueLength, segmentation);
         }
 
         public Options withOffloads(boolean value) {
-            return new Options(interfaceName, queues, mtu, macAddress, value, create, transmitBuffers, transmitQueueLength);
+            return new Options(interfaceName, queues, mtu, macAddress, value, create, transmitBuffers,
+                    transmitQueueLength, segmentation && value);
         }
 
         public Options withCreate(boolean value) {
-            return new Options(interfaceName, queues, mtu, macAddress, offloads, value, transmitBuffers, transmitQueueLength);
+            return new Options(interfaceName, queues, mtu, macAddress, offloads, value, transmitBuffers,
+                    transmitQueueLength, segmentation);
         }
 
         public Options withTransmitBuffers(int value) {
-            return new Options(interfaceName, queues, mtu, macAddress, offloads, create, value, transmitQueueLength);
+            return new Options(interfaceName, queues, mtu, macAddress, offloads, create, value,
+                    transmitQueueLength, segmentation);
+        }
+
+        public Options withSegmentation(boolean value) {
+            return new Options(interfaceName, queues, mtu, macAddress, offloads, create, transmitBuffers, transmitQueueLength,
+                    value);
         }
 
         public Options withTransmitQueueLength(int value) {
-            return new Options(interfaceName, queues, mtu, macAddress, offloads, create, transmitBuffers, value);
+            return new Options(interfaceName, queues, mtu, macAddress, offloads, create, transmitBuffers, value,
+                    segmentation);
         }
     }
 
@@ -226,7 +257,23 @@ public final class TapDevice implements NetDevice {
             List<String> notes = new ArrayList<>();
             EnumSet<Offload> offered = EnumSet.noneOf(Offload.class);
             int fd0 = fds.getFirst();
-            if (options.offloads()) {
+            if (options.segmentation()) {
+                int wanted = LinuxTun.TUN_F_CSUM | LinuxTun.TUN_F_TSO4 | LinuxTun.TUN_F_TSO6;
+                if (Libc.ioctl(callState, fd0, LinuxTun.TUNSETOFFLOAD, wanted) == 0) {
+                    offered.add(Offload.TSO);
+                    offered.add(Offload.LARGE_RECEIVE);
+                } else {
+                    int errno = Libc.errno(callState);
+                    String note = "tap " + name + ": the kernel refused TCP segmentation offload (TUNSETOFFLOAD"
+                            + " TUN_F_CSUM|TSO4|TSO6: " + Libc.describe(errno) + "); frames stay within the MTU";
+                    notes.add(note);
+                    LOG.log(System.Logger.Level.WARNING, note);
+                }
+            }
+            if (options.offloads() && offered.contains(Offload.TSO)) {
+                offered.add(Offload.TX_CHECKSUM);
+                offered.add(Offload.RX_CHECKSUM);
+            } else if (options.offloads()) {
                 if (Libc.ioctl(callState, fd0, LinuxTun.TUNSETOFFLOAD, LinuxTun.TUN_F_CSUM) == 0) {
                     offered.add(Offload.TX_CHECKSUM);
                     offered.add(Offload.RX_CHECKSUM);
@@ -245,7 +292,7 @@ public final class TapDevice implements NetDevice {
             int mtu = interfaceSettings(name, options, ifreq, callState);
             long mac = options.macAddress() == Options.DERIVED_MAC ? derivedMac(name) : options.macAddress();
 
-            int maxFrameBytes = mtu + EthernetFlyweight.TAGGED_HEADER_LENGTH;
+            int maxFrameBytes = maxFrameBytes(mtu, offered.contains(Offload.TSO));
             DeviceCounters counters = new DeviceCounters(options.queues());
             TapQueue[] queues = new TapQueue[options.queues()];
             List<Integer> eventFds = new ArrayList<>();
@@ -258,7 +305,7 @@ public final class TapDevice implements NetDevice {
                     eventFds.add(eventFd);
                     queues[q] = new TapQueue(q, fds.get(q), eventFd, name, mtu, maxFrameBytes,
                             offered.contains(Offload.RX_CHECKSUM), offered.contains(Offload.TX_CHECKSUM),
-                            options.transmitBuffers(), counters, arena);
+                            offered.contains(Offload.TSO), options.transmitBuffers(), counters, arena);
                 }
             } catch (RuntimeException e) {
                 eventFds.forEach(fd -> Libc.close(callState, fd));
@@ -386,7 +433,12 @@ public final class TapDevice implements NetDevice {
 
     @Override
     public int maxFrameBytes() {
-        return mtu + EthernetFlyweight.TAGGED_HEADER_LENGTH;
+        return maxFrameBytes(mtu, offloads.contains(Offload.TSO));
+    }
+
+    /** The MTU plus a tagged Ethernet header, or with segmentation a 64 KiB IP packet plus one. */
+    static int maxFrameBytes(int mtu, boolean segmentation) {
+        return (segmentation ? Math.max(mtu, MAXIMUM_PACKET_BYTES) : mtu) + EthernetFlyweight.TAGGED_HEADER_LENGTH;
     }
 
     /** mtcp4j's MAC address on the link (not the kernel interface's). */

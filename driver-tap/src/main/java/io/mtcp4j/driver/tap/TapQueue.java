@@ -6,6 +6,8 @@ import io.mtcp4j.stack.device.DeviceDrop;
 import io.mtcp4j.stack.device.FrameBatch;
 import io.mtcp4j.stack.device.FrameChecksums;
 import io.mtcp4j.stack.wire.EthernetFlyweight;
+import io.mtcp4j.stack.wire.Ipv4Flyweight;
+import io.mtcp4j.stack.wire.NetworkOrder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -27,7 +29,8 @@ import java.lang.foreign.MemorySegment;
  * slot, so the frames of one receive stay valid together until the next.
  *
  * <h2>Transmit</h2>
- * One {@code write} per frame, the vnet header filled from the batch's flags just before it. A
+ * One {@code write} per frame (a super-frame too, with segmentation), the vnet header filled from
+ * the batch's flags just before it. A
  * frame the kernel refuses is counted under a {@link DeviceDrop} reason and the errno kept for
  * diagnostics.
  */
@@ -44,6 +47,7 @@ final class TapQueue {
     private final int maxFrameBytes;
     private final boolean receiveChecksumOffload;
     private final boolean transmitChecksumOffload;
+    private final boolean segmentation;
     private final DeviceCounters counters;
     private final MemorySegment callState;
     private final MemorySegment[] receiveSlots;
@@ -55,7 +59,8 @@ final class TapQueue {
     private long receiveErrors;
 
     TapQueue(int index, int fd, int eventFd, String deviceName, int mtu, int maxFrameBytes, boolean receiveChecksumOffload,
-             boolean transmitChecksumOffload, int transmitBuffers, DeviceCounters counters, Arena arena) {
+             boolean transmitChecksumOffload, boolean segmentation, int transmitBuffers, DeviceCounters counters,
+             Arena arena) {
         this.index = index;
         this.fd = fd;
         this.eventFd = eventFd;
@@ -64,6 +69,7 @@ final class TapQueue {
         this.maxFrameBytes = maxFrameBytes;
         this.receiveChecksumOffload = receiveChecksumOffload;
         this.transmitChecksumOffload = transmitChecksumOffload;
+        this.segmentation = segmentation;
         this.counters = counters;
         this.callState = Libc.newCallState(arena);
         receiveSlotBytes = HEADER + maxFrameBytes;
@@ -118,12 +124,24 @@ final class TapQueue {
             int flags = 0;
             int checksumStart = 0;
             int checksumOffset = 0;
+            int segmentSize = 0;
+            int headerLength = 0;
             int vnetFlags = VirtioNetHeader.flags(slot, 0);
             int gsoType = VirtioNetHeader.gsoType(slot, 0) & ~VirtioNetHeader.GSO_ECN;
             if (gsoType != VirtioNetHeader.GSO_NONE) {
-                // Only with TUN_F_TSO4/6, which this driver does not ask for: the kernel segments first.
-                counters.dropped(index, DeviceDrop.OFFLOAD_NOT_ENABLED, 1);
-                continue;
+                // A GSO super-frame: only with TUN_F_TSO4/6, that is with segmentation.
+                if (!segmentation) {
+                    counters.dropped(index, DeviceDrop.OFFLOAD_NOT_ENABLED, 1);
+                    continue;
+                }
+                boolean ipv6 = gsoType == VirtioNetHeader.GSO_TCPV6;
+                segmentSize = VirtioNetHeader.gsoSize(slot, 0);
+                headerLength = tcpHeadersLength(slot, HEADER, length, ipv6);
+                if ((gsoType != VirtioNetHeader.GSO_TCPV4 && !ipv6) || segmentSize < 1 || headerLength < 0) {
+                    counters.dropped(index, DeviceDrop.INVALID_OFFLOAD_REQUEST, 1);
+                    continue;
+                }
+                flags = ipv6 ? FrameBatch.SEGMENT_TCP_IPV6 : FrameBatch.SEGMENT_TCP_IPV4;
             }
             if ((vnetFlags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
                 checksumStart = VirtioNetHeader.checksumStart(slot, 0);
@@ -133,7 +151,7 @@ final class TapQueue {
                     continue;
                 }
                 if (receiveChecksumOffload) {
-                    flags = FrameBatch.CHECKSUM_PARTIAL;
+                    flags |= FrameBatch.CHECKSUM_PARTIAL;
                 } else {
                     // Not asked for (TUN_F_CSUM off), but finish it so the engine's verification passes.
                     FrameChecksums.completePartial(slot, HEADER, length, checksumStart, checksumOffset);
@@ -141,11 +159,11 @@ final class TapQueue {
                     checksumOffset = 0;
                 }
             } else if (receiveChecksumOffload && (vnetFlags & VirtioNetHeader.F_DATA_VALID) != 0) {
-                flags = FrameBatch.CHECKSUM_VERIFIED;
+                flags |= FrameBatch.CHECKSUM_VERIFIED;
             }
             int i = batch.add(slot, HEADER, length, maxFrameBytes, FrameBatch.NO_BUFFER_ID);
             if (flags != 0) {
-                batch.metadata(i, flags, checksumStart, checksumOffset, 0, 0);
+                batch.metadata(i, flags, checksumStart, checksumOffset, segmentSize, headerLength);
             }
             frames++;
             bytes += length;
@@ -185,7 +203,12 @@ final class TapQueue {
                 DeviceDrop problem = check(batch, i, length);
                 if (problem == null) {
                     MemorySegment buffer = batch.segment(i);
-                    if (batch.hasFlags(i, FrameBatch.CHECKSUM_PARTIAL)) {
+                    int segmentFlag = batch.flags(i) & FrameBatch.SEGMENT_MASK;
+                    if (segmentFlag != 0) {
+                        VirtioNetHeader.write(buffer, 0, VirtioNetHeader.F_NEEDS_CSUM,
+                                segmentFlag == FrameBatch.SEGMENT_TCP_IPV4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6,
+                                batch.headerLength(i), batch.segmentSize(i), batch.checksumStart(i), batch.checksumOffset(i));
+                    } else if (batch.hasFlags(i, FrameBatch.CHECKSUM_PARTIAL)) {
                         VirtioNetHeader.write(buffer, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0,
                                 batch.checksumStart(i), batch.checksumOffset(i));
                     } else {
@@ -240,9 +263,18 @@ final class TapQueue {
         }
         int frameFlags = batch.flags(i);
         if ((frameFlags & FrameBatch.SEGMENT_MASK) != 0) {
-            return DeviceDrop.OFFLOAD_NOT_ENABLED;
-        }
-        if (length > mtu + EthernetFlyweight.TAGGED_HEADER_LENGTH) {
+            if (!segmentation) {
+                return DeviceDrop.OFFLOAD_NOT_ENABLED;
+            }
+            // As Linux: a TSO frame also asks for checksum offload, its pseudo-header sum over the whole TCP length.
+            if (batch.segmentSize(i) < 1 || batch.headerLength(i) < EthernetFlyweight.HEADER_LENGTH
+                    || batch.headerLength(i) >= length || (frameFlags & FrameBatch.CHECKSUM_PARTIAL) == 0) {
+                return DeviceDrop.INVALID_OFFLOAD_REQUEST;
+            }
+            if (length > maxFrameBytes) {
+                return DeviceDrop.FRAME_TOO_LONG;
+            }
+        } else if (length > mtu + EthernetFlyweight.TAGGED_HEADER_LENGTH) {
             return DeviceDrop.FRAME_TOO_LONG;
         }
         if ((frameFlags & FrameBatch.CHECKSUM_PARTIAL) != 0) {
@@ -254,6 +286,51 @@ final class TapQueue {
             }
         }
         return null;
+    }
+
+    /**
+     * Ethernet + IP + TCP header bytes of the TCP frame at {@code offset} (untagged or one VLAN
+     * tag; IPv4 with options, IPv6 without extension headers, as GSO frames are), or -1 if the
+     * frame is not such a TCP frame. What each segment of a super-frame repeats; computed rather
+     * than taken from the vnet header's {@code hdr_len}, which the kernel sets to the length of
+     * the frame's linear part.
+     */
+    static int tcpHeadersLength(MemorySegment frame, long offset, int length, boolean ipv6) {
+        if (length < EthernetFlyweight.HEADER_LENGTH) {
+            return -1;
+        }
+        int ethernet = EthernetFlyweight.HEADER_LENGTH;
+        int etherType = NetworkOrder.u16(frame, offset + EthernetFlyweight.ETHERTYPE_OFFSET);
+        if (etherType == EthernetFlyweight.ETHERTYPE_VLAN) {
+            if (length < EthernetFlyweight.TAGGED_HEADER_LENGTH) {
+                return -1;
+            }
+            ethernet = EthernetFlyweight.TAGGED_HEADER_LENGTH;
+            etherType = NetworkOrder.u16(frame, offset + EthernetFlyweight.TAGGED_ETHERTYPE_OFFSET);
+        }
+        int ip;
+        if (ipv6) {
+            if (etherType != EthernetFlyweight.ETHERTYPE_IPV6 || length < ethernet + 40
+                    || NetworkOrder.u8(frame, offset + ethernet + 6) != Ipv4Flyweight.PROTOCOL_TCP) {
+                return -1;
+            }
+            ip = 40;
+        } else {
+            if (etherType != EthernetFlyweight.ETHERTYPE_IPV4 || length < ethernet + 20
+                    || NetworkOrder.u8(frame, offset + ethernet + 9) != Ipv4Flyweight.PROTOCOL_TCP) {
+                return -1;
+            }
+            ip = (NetworkOrder.u8(frame, offset + ethernet) & 0x0f) * 4;
+            if (ip < 20) {
+                return -1;
+            }
+        }
+        if (length < ethernet + ip + 20) {
+            return -1;
+        }
+        int tcp = (NetworkOrder.u8(frame, offset + ethernet + ip + 12) >>> 4) * 4;
+        int headers = ethernet + ip + tcp;
+        return tcp < 20 || headers >= length ? -1 : headers;
     }
 
     /** The errno of the last failed read other than EAGAIN, 0 if none. */

@@ -54,7 +54,7 @@ final class TestTap implements AutoCloseable {
         String name = uniqueName();
         TapDevice device = TapDevice.open(new TapDevice.Options(name, options.queues(), options.mtu(),
                 options.macAddress(), options.offloads(), true, options.transmitBuffers(),
-                options.transmitQueueLength() == 0 ? 20_000 : options.transmitQueueLength()));
+                options.transmitQueueLength() == 0 ? 20_000 : options.transmitQueueLength(), options.segmentation()));
         TestTap tap = new TestTap(name, 1 + RANDOM.nextInt(254), device);
         try {
             Commands.check("ip", "addr", "add", tap.kernelIpv4 + "/24", "dev", name);
