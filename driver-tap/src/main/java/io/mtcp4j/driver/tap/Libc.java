@@ -28,7 +28,11 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Every wrapper returns what the C function returns: {@code -1} on failure with the reason in
  * {@link #errno(MemorySegment)}. Nothing here throws for a failed call, and nothing allocates.
+ *
+ * <p>Linking native functions and reading a C string are restricted methods: the JVM needs
+ * {@code --enable-native-access} for this module (the tests' surefire configuration has it).
  */
+@SuppressWarnings("restricted")
 final class Libc {
     private Libc() {}
 
@@ -119,7 +123,8 @@ final class Libc {
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new IllegalStateException("the C library has no " + name + "(): the TAP driver needs Linux with glibc or musl"));
+                .orElseThrow(() -> new IllegalStateException(
+                        "the C library has no " + name + "(): the TAP driver needs Linux with glibc or musl"));
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 

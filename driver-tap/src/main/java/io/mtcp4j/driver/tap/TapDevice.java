@@ -120,7 +120,8 @@ public final class TapDevice implements NetDevice {
                 throw new IllegalArgumentException("transmitQueueLength must not be negative: " + transmitQueueLength);
             }
             if (segmentation && !offloads) {
-                throw new IllegalArgumentException("segmentation needs offloads: a super-frame's checksums are finished per segment");
+                throw new IllegalArgumentException(
+                        "segmentation needs offloads: a super-frame's checksums are finished per segment");
             }
         }
 

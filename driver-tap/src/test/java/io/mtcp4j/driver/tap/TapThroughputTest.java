@@ -8,6 +8,7 @@ import io.mtcp4j.stack.api.StackSocket;
 import io.mtcp4j.stack.engine.EngineConfig;
 import io.mtcp4j.stack.engine.StackAddresses;
 import io.mtcp4j.stack.wire.Ipv6Address;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -76,7 +77,7 @@ class TapThroughputTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             try {
                 if (client != null) {
                     client.close();
@@ -114,7 +115,8 @@ class TapThroughputTest {
                     transfer(setup, round, threads, stackBuffer, kernelBuffer);
                 }
             }
-            System.out.println("| family | checksum offload | kernel -> mtcp4j MB/s (median, min-max) | mtcp4j -> kernel MB/s (median, min-max) |");
+            System.out.println("| family | checksum offload | kernel -> mtcp4j MB/s (median, min-max) "
+                    + "| mtcp4j -> kernel MB/s (median, min-max) |");
             System.out.println("|---|---|---|---|");
             for (Setup setup : setups) {
                 System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", setup.ipv6 ? "IPv6" : "IPv4",
