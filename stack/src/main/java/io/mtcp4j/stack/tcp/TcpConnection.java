@@ -50,6 +50,9 @@ import java.lang.foreign.MemorySegment;
  *       unread bytes (a RST after data, as Linux keeps such data readable) keeps its receive ring
  *       until the application has read them or closes.</li>
  * </ul>
+ * With each ring go the structures that describe it: the SACK scoreboard with the send ring, the
+ * reassembly queue with the receive ring. What a TIME_WAIT connection keeps for the GC to trace
+ * is then about a kilobyte (Linux keeps a small timewait socket for the same reason).
  * Once a ring is gone the accessors answer as for an empty one: {@link #readableBytes()} and
  * {@link #writableBytes()} are 0, {@link #info()} shows no unread or unsent bytes. After
  * {@code close()} the receive ring was empty (close with unread bytes aborts), and any new data
@@ -145,14 +148,22 @@ public final class TcpConnection {
     private ByteRing receiveRing;
     /** The receive ring's capacity, which the window and the receiver's SWS threshold are measured by. */
     private final int receiveCapacityBytes;
-    private final ReassemblyQueue reassembly;
+    /** Which ranges past RCV.NXT the receive ring holds; goes with the receive ring. */
+    private ReassemblyQueue reassembly;
     private final RttEstimator rtt;
     private final CongestionControl congestion;
-    private final int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
-    /** What the peer has SACKed of our data (RFC 6675 scoreboard), used when SACK was negotiated. */
-    private final SackScoreboard scoreboard = new SackScoreboard();
-    /** The SACK blocks of the ACK being processed, copied out of its options for {@link SackScoreboard#update}. */
-    private final int[] receivedSackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+    /** The SACK blocks an outgoing segment reports; goes with the receive ring. */
+    private int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+    /**
+     * What the peer has SACKed of our data (RFC 6675 scoreboard), used when SACK was negotiated;
+     * goes with the send ring.
+     */
+    private SackScoreboard scoreboard = new SackScoreboard();
+    /**
+     * The SACK blocks of the ACK being processed, copied out of its options for
+     * {@link SackScoreboard#update}; goes with the send ring.
+     */
+    private int[] receivedSackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
     private final TcpConnectionInfo info = new TcpConnectionInfo();
 
     /** The listener a passive connection came from, told when it establishes or closes; null for active opens. */
@@ -537,8 +548,10 @@ public final class TcpConnection {
         info.bytesInFlight = flightBytes();
         info.unsentBytes = unsentBytes();
         info.unreadBytes = readableBytes();
-        info.dsackBlocksReceived = scoreboard.dsackBlockCount();
-        info.sackBlocksIgnored = scoreboard.invalidBlockCount();
+        if (scoreboard != null) { // else the counts it had when it went
+            info.dsackBlocksReceived = scoreboard.dsackBlockCount();
+            info.sackBlocksIgnored = scoreboard.invalidBlockCount();
+        }
         return info;
     }
 
@@ -977,7 +990,9 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4 fifth: an old ACK (SEG.ACK < SND.UNA) is ignored, the window included
         // (the update rule requires SND.UNA =< SEG.ACK; Linux: old_ack in tcp_ack).
         boolean oldAck = SeqNum.lt(ack, sndUna);
-        if (sackEnabled) {
+        if (sendRing == null) {
+            // Everything, our FIN included, was acknowledged (SND.UNA = SND.MAX): nothing to account.
+        } else if (sackEnabled) {
             sackAckReceived(nowNs, tcp, ack, payloadLength);
         } else if (SeqNum.gt(ack, sndUna)) {
             newDataAcked(nowNs, tcp, ack);
@@ -2069,7 +2084,7 @@ public final class TcpConnection {
      * pure ACKs carry them all.
      */
     private void addSackBlocks(int payloadLength) {
-        if (sackEnabled && !reassembly.isEmpty()) {
+        if (sackEnabled && reassembly != null && !reassembly.isEmpty()) {
             int spareBytes = sendMss - payloadLength - 4;
             int fitting = spareBytes < 0 ? 0 : spareBytes / TcpOptions.SACK_BLOCK_LENGTH;
             int maxBlocks = Math.min(timestampsEnabled ? 3 : 4, fitting);
@@ -2125,20 +2140,32 @@ public final class TcpConnection {
         return ring == null ? receiveCapacityBytes : ring.freeBytes();
     }
 
-    /** Gives the send ring back (see "Rings" in the class comment); no-op once done. */
+    /**
+     * Gives the send ring back (see "Rings" in the class comment), and drops the SACK scoreboard
+     * that described what the peer holds of it; no-op once done.
+     */
     private void releaseSendRing() {
         ByteRing ring = sendRing;
         if (ring != null) {
             sendRing = null;
+            info.dsackBlocksReceived = scoreboard.dsackBlockCount();
+            info.sackBlocksIgnored = scoreboard.invalidBlockCount();
+            scoreboard = null;
+            receivedSackEdges = null;
             rings.recycle(ring);
         }
     }
 
-    /** Gives the receive ring back (see "Rings" in the class comment); no-op once done. */
+    /**
+     * Gives the receive ring back (see "Rings" in the class comment), and drops the reassembly
+     * queue that described which of its bytes had arrived; no-op once done.
+     */
     private void releaseReceiveRing() {
         ByteRing ring = receiveRing;
         if (ring != null) {
             receiveRing = null;
+            reassembly = null;
+            sackEdges = null;
             rings.recycle(ring);
         }
     }

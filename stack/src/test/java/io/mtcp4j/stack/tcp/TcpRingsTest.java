@@ -95,6 +95,28 @@ class TcpRingsTest {
         }
 
         @Test
+        void theScoreboardGoesWithTheSendRingAndItsCountsStayInInfo() {
+            TcpHarness h = new TcpHarness().establishedWithSack();
+            h.write("hello");
+            h.transmit();
+            h.expect().seq(L).payload("hello").check();
+            // A SACK block beyond anything sent (RFC 6675: invalid, ignored and counted).
+            h.send(h.segment().seq(R).ack(L).options(TcpOptionSet.NONE.withSackBlocks(L + 100, L + 200)));
+            assertEquals(1, h.connection.info().sackBlocksIgnored());
+            h.connection.close(h.nowNs);
+            h.transmit();
+            h.expect().flags(ACK | FIN).seq(L + 5).check();
+            h.send(h.segment().seq(R).ack(L + 6));
+            h.expectState(TcpState.FIN_WAIT_2);
+            assertEquals(0, ringsHeld(h));
+            assertEquals(1, h.connection.info().sackBlocksIgnored(), "kept when the scoreboard went");
+            // ACKs with SACK blocks still arrive and are taken without a scoreboard.
+            h.send(h.segment().seq(R).ack(L + 6).options(TcpOptionSet.NONE.withSackBlocks(L, L + 5)));
+            h.expectNothing();
+            h.expectState(TcpState.FIN_WAIT_2);
+        }
+
+        @Test
         void closeInSynReceivedStillOffersTheWindowOnTheSynAckSentAgain() {
             TcpHarness h = new TcpHarness().synReceived(TcpOptionSet.NONE.withMss(1460));
             int window = h.allEmitted.getLast().header().window();
