@@ -16,13 +16,13 @@ import java.util.function.IntSupplier;
  * transaction. A cross-check, not a replacement for JMH.
  *
  * <pre>
- * $JAVA_HOME/bin/java -cp bench/target/benchmarks.jar io.mtcp4j.bench.TwoEnginesCpuTime a|b [bufferBytes] [seconds]
+ * $JAVA_HOME/bin/java -cp bench/target/benchmarks.jar io.mtcp4j.bench.TwoEnginesCpuTime a|b [bufferBytes] [seconds] [warmUpSeconds]
  * </pre>
  *
- * Runs 20 s of warm-up (in (b) the server's TIME_WAIT population, one connection per client
- * port, fills in that time), then batches of 10,000 transactions for {@code seconds} (default
- * 20), and prints per batch the CPU and wall time per transaction and the share of the wall time
- * the GC paused; then the best and the median.
+ * Runs {@code warmUpSeconds} (default 20) of warm-up (in (b) the server's TIME_WAIT population,
+ * one connection per client port, fills in that time), then batches of 10,000 transactions for
+ * {@code seconds} (default 20), and prints per batch the CPU and wall time per transaction and
+ * the share of the wall time the GC paused; then the best and the median.
  */
 public final class TwoEnginesCpuTime {
     private static final int BATCH = 10_000;
@@ -33,6 +33,7 @@ public final class TwoEnginesCpuTime {
         String workload = args.length > 0 ? args[0] : "b";
         int bufferBytes = args.length > 1 ? Integer.parseInt(args[1]) : 256 * 1024;
         long seconds = args.length > 2 ? Long.parseLong(args[2]) : 20;
+        long warmUpSeconds = args.length > 3 ? Long.parseLong(args[3]) : 20;
         TwoEnginesBenchmark benchmark = new TwoEnginesBenchmark();
         TwoEnginesBenchmark.Engines state;
         IntSupplier transaction;
@@ -50,11 +51,11 @@ public final class TwoEnginesCpuTime {
                 state = perTransaction;
                 transaction = () -> benchmark.connectRequestResponseClose(perTransaction);
             }
-            default -> throw new IllegalArgumentException("usage: TwoEnginesCpuTime a|b [bufferBytes] [seconds]");
+            default -> throw new IllegalArgumentException("usage: TwoEnginesCpuTime a|b [bufferBytes] [seconds] [warmUpSeconds]");
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long sink = 0;
-        long warmUpEnd = System.nanoTime() + 20_000_000_000L;
+        long warmUpEnd = System.nanoTime() + warmUpSeconds * 1_000_000_000L;
         while (System.nanoTime() < warmUpEnd) {
             for (int i = 0; i < BATCH; i++) {
                 sink += transaction.getAsInt();
