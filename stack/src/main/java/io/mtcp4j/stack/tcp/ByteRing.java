@@ -100,6 +100,14 @@ public final class ByteRing {
     RingPool pool;
     /** Whether the ring is in (or was dropped by) its pool: a second return is a caller bug. */
     boolean returned;
+    /**
+     * What a {@link TcpConnection} keeps about this ring's bytes, made once and brought along to
+     * the ring's next owner by its pool, so that opening a connection allocates neither: the SACK
+     * scoreboard of a send ring and the reassembly queue of a receive ring (a pooled ring may serve
+     * either way over its life). Each new owner resets them. The engine thread's alone.
+     */
+    SackScoreboard scoreboard;
+    ReassemblyQueue reassembly;
 
     /**
      * A ring over {@code storage}, whose size must be a power of two from 1 to

@@ -71,6 +71,9 @@ public interface CongestionControl {
     }
 
     private static CongestionControl named(String key) {
+        if (key == Cubic.NAME) { // the default, as TcpConfig holds it: no string switch at all
+            return new Cubic();
+        }
         return switch (key) {
             case Cubic.NAME -> new Cubic();
             case NewReno.NAME -> new NewReno();

@@ -128,6 +128,41 @@ class TcpRingsTest {
     }
 
     @Nested
+    class Reuse {
+        // A pooled ring comes with the reassembly queue or scoreboard of an earlier owner; each
+        // connection must start from empty ones (RFC 2018: SACK blocks report only what arrived on
+        // this connection). The pool hands rings back most recent first, so two connections in a
+        // row swap the rings' roles: every owner's state meets the third connection at the latest.
+        @Test
+        void everyConnectionOnReusedRingsStartsWithNothingHeldOrSacked() {
+            TcpHarness h = new TcpHarness();
+            for (int round = 1; round <= 4; round++) {
+                h.establishedWithSack();
+                assertEquals(2L * (round - 1), h.rings.ringsReused(), "round " + round);
+                // Nothing held: in-order text is acknowledged without SACK blocks.
+                h.send(h.segment().seq(R).ack(L).payload("abc"));
+                h.advanceMs(40); // delayed ACK
+                h.expect().flags(ACK).ack(R + 3).sack().check();
+                assertEquals("abc", h.readAll());
+                // Nothing SACKed: after a timeout the whole segment goes again.
+                h.write("hello");
+                h.transmit();
+                h.expect().seq(L).payload("hello").check();
+                h.advanceMs(1_000);
+                h.expect().seq(L).payload("hello").check();
+                // Leave state behind: text held past a hole, and a SACK of part of our data.
+                h.send(h.segment().seq(R + 10).ack(L).payload("later"));
+                h.expect().flags(ACK).ack(R + 3).sack(R + 10, R + 15).check();
+                h.send(h.segment().seq(R + 3).ack(L).options(TcpOptionSet.NONE.withSackBlocks(L + 2, L + 5)));
+                h.connection.abort(h.nowNs);
+                h.transmit();
+                h.discardEmitted();
+                assertEquals(0, ringsHeld(h));
+            }
+        }
+    }
+
+    @Nested
     class PassiveClose {
         @Test
         void lastAckKeepsTheSendRingUntilTheFinIsAcknowledged() {
