@@ -213,7 +213,9 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
         }
     }
 
+    /** Engine thread. */
     private void attachConnection(TcpConnection opened) {
+        opened.pinRings(); // this socket copies in and out of them on application threads until it closes
         this.receiveRing = opened.receiveRing();
         this.sendRing = opened.sendRing();
         TcpEndpoints e = opened.endpoints();
@@ -595,8 +597,10 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
         }
         if ((bits & NOTICE_ABORT) != 0) {
             owner.abort(c);
+            c.unpinRings(); // close() made sure no application thread is in the rings
         } else if ((bits & NOTICE_CLOSE) != 0) {
             owner.close(c);
+            c.unpinRings();
         }
         owner.touch(c);
     }

@@ -13,6 +13,7 @@ import io.mtcp4j.stack.ip.RouteKind;
 import io.mtcp4j.stack.ip.RoutingTable;
 import io.mtcp4j.stack.tcp.InitialSequenceNumbers;
 import io.mtcp4j.stack.tcp.OutgoingSegment;
+import io.mtcp4j.stack.tcp.RingPool;
 import io.mtcp4j.stack.tcp.SynCookies;
 import io.mtcp4j.stack.tcp.TcpConfig;
 import io.mtcp4j.stack.tcp.TcpConnection;
@@ -107,8 +108,10 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * <h2>Allocation</h2>
  * The per-packet path is built to allocate nothing: flyweights, the parser, the batches, the
  * reply descriptor, the route result and the dirty list are fields created once; the flow table
- * and the timer wheel allocate nothing per operation. Opening a connection allocates (its rings
- * and control block), as does {@link #submit}.
+ * and the timer wheel allocate nothing per operation. Opening a connection allocates its control
+ * block (as does {@link #submit}); its send and receive rings come from the engine's
+ * {@link RingPool} and go back to it when the connection is done with them, so in the steady
+ * state they are reused, not allocated.
  *
  * <p>Not thread-safe: one engine belongs to one thread.
  */
@@ -152,6 +155,8 @@ public final class Engine {
     private final InitialSequenceNumbers initialSequenceNumbers;
     private final SynCookies synCookies;
     private final EngineCounters counters = new EngineCounters();
+    /** The send and receive rings of this engine's connections. */
+    private final RingPool ringPool;
 
     private final EthernetFlyweight ethernetOut = new EthernetFlyweight();
     private final Ipv4Flyweight ipv4Out = new Ipv4Flyweight();
@@ -271,6 +276,7 @@ public final class Engine {
         this.flows = new FlowTable<>(config.expectedFlows());
         this.dirty = new Flow[config.expectedFlows()];
         this.timers = new TimerWheel(startNs);
+        this.ringPool = new RingPool(config.ringPoolIdleBytes());
         this.nowNs = startNs;
         this.index = index;
         this.ownership = ownership;
@@ -302,7 +308,9 @@ public final class Engine {
         work += transmitDirty(nowNs);
         // Resolutions started by this loop's sends are due at once: solicit in the same flush.
         work += arpCache.onTimers(nowNs, arpOutput) + neighborCache.onTimers(nowNs, neighborOutput);
+        counters.publish(); // before the frames leave: what a peer can see is already counted
         flush();
+        counters.publish(); // and the frames the flush transmitted
         return work;
     }
 
@@ -1046,7 +1054,7 @@ public final class Engine {
                 ? initialSequenceNumbers.isn(endpoints.localHigh(), endpoints.localLow(), localPort,
                         endpoints.remoteHigh(), endpoints.remoteLow(), remotePort, nowNs)
                 : initialSequenceNumbers.isn(endpoints.localIpv4(), localPort, endpoints.remoteIpv4(), remotePort, nowNs);
-        TcpConnection connection = TcpConnection.connect(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, endpoints, output, iss, nowNs);
+        TcpConnection connection = TcpConnection.connect(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, endpoints, output, ringPool, iss, nowNs);
         connection.timestampOffset(initialSequenceNumbers.timestampOffset(
                 endpoints.localHigh(), endpoints.localLow(), endpoints.remoteHigh(), endpoints.remoteLow()));
         Flow flow = new Flow(connection, true);
@@ -1104,7 +1112,7 @@ public final class Engine {
         if (listeners.getExact(ipv6, 0, 0, port) != null) {
             throw new IllegalStateException("port " + port + " already has an " + (ipv6 ? "IPv6" : "IPv4") + " listener");
         }
-        TcpListener listener = new TcpListener(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, port, backlog, output,
+        TcpListener listener = new TcpListener(ipv6 ? ipv6TcpConfig : ipv4TcpConfig, port, backlog, output, ringPool,
                 initialSequenceNumbers, synCookies, TcpListener.CookieMode.WHEN_FULL);
         listeners.putWildcard(ipv6, port, listener);
         if (childHandler != null) {
@@ -1230,8 +1238,14 @@ public final class Engine {
         return ephemeralPorts;
     }
 
+    /** The engine's counters; any thread may read them (see {@link EngineCounters}). */
     public EngineCounters counters() {
         return counters;
+    }
+
+    /** The pool of this engine's connection rings; its counters may be read from any thread. */
+    public RingPool ringPool() {
+        return ringPool;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.mtcp4j.stack.engine;
 
 import io.mtcp4j.stack.ip.NeighborConfig;
+import io.mtcp4j.stack.tcp.RingPool;
 import io.mtcp4j.stack.tcp.TcpConfig;
 import java.util.Objects;
 
@@ -20,12 +21,16 @@ import java.util.Objects;
  * @param engines              engines of an {@link EngineGroup} over one device, 1 to 64 (the
  *                             {@code engines} key); a single {@link Engine} ignores it. The group
  *                             checks it against the device's queues.
+ * @param ringPoolIdleBytes    bytes of send and receive rings the engine's {@link RingPool} keeps
+ *                             idle for new connections at most; returned rings beyond it are left
+ *                             to the GC (default 64 MiB: 128 rings of the default 256 KiB)
  */
 public record EngineConfig(StackAddresses addresses, TcpConfig tcp, int firstEphemeralPort, int lastEphemeralPort,
                            int receiveBurstFrames, int commandsPerLoop, int timerExpiriesPerLoop,
-                           int expectedFlows, NeighborConfig neighbors, int engines) {
+                           int expectedFlows, NeighborConfig neighbors, int engines, long ringPoolIdleBytes) {
     public static final int DEFAULT_FIRST_EPHEMERAL_PORT = 32768;
     public static final int DEFAULT_LAST_EPHEMERAL_PORT = 60999;
+    public static final long DEFAULT_RING_POOL_IDLE_BYTES = 64L << 20;
 
     public EngineConfig {
         Objects.requireNonNull(addresses, "addresses");
@@ -46,26 +51,37 @@ public record EngineConfig(StackAddresses addresses, TcpConfig tcp, int firstEph
             throw new IllegalArgumentException("commandsPerLoop, timerExpiriesPerLoop and expectedFlows must be positive: "
                     + commandsPerLoop + ", " + timerExpiriesPerLoop + ", " + expectedFlows);
         }
+        if (ringPoolIdleBytes < 0) {
+            throw new IllegalArgumentException("ringPoolIdleBytes must not be negative: " + ringPoolIdleBytes);
+        }
     }
 
-    /** Default TCP settings, Linux's ephemeral range, bursts of 64, 64 commands and 256 timers per loop, 1024 flows, one engine. */
+    /**
+     * Default TCP settings, Linux's ephemeral range, bursts of 64, 64 commands and 256 timers per
+     * loop, 1024 flows, one engine, 64 MiB of idle rings.
+     */
     public static EngineConfig of(StackAddresses addresses) {
         return new EngineConfig(addresses, TcpConfig.defaults(), DEFAULT_FIRST_EPHEMERAL_PORT, DEFAULT_LAST_EPHEMERAL_PORT,
-                64, 64, 256, 1024, NeighborConfig.defaults(), 1);
+                64, 64, 256, 1024, NeighborConfig.defaults(), 1, DEFAULT_RING_POOL_IDLE_BYTES);
     }
 
     public EngineConfig withTcp(TcpConfig newTcp) {
         return new EngineConfig(addresses, newTcp, firstEphemeralPort, lastEphemeralPort, receiveBurstFrames,
-                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, engines);
+                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, engines, ringPoolIdleBytes);
     }
 
     public EngineConfig withEphemeralPorts(int first, int last) {
         return new EngineConfig(addresses, tcp, first, last, receiveBurstFrames,
-                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, engines);
+                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, engines, ringPoolIdleBytes);
     }
 
     public EngineConfig withEngines(int newEngines) {
         return new EngineConfig(addresses, tcp, firstEphemeralPort, lastEphemeralPort, receiveBurstFrames,
-                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, newEngines);
+                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, newEngines, ringPoolIdleBytes);
+    }
+
+    public EngineConfig withRingPoolIdleBytes(long bytes) {
+        return new EngineConfig(addresses, tcp, firstEphemeralPort, lastEphemeralPort, receiveBurstFrames,
+                commandsPerLoop, timerExpiriesPerLoop, expectedFlows, neighbors, engines, bytes);
     }
 }

@@ -57,12 +57,27 @@ public interface CongestionControl {
      * @throws IllegalArgumentException naming the value and the allowed names when it is unknown
      */
     static CongestionControl create(String name) {
-        String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
+        // Every connection calls this: the name as configured (normally lower case already) is
+        // tried first, so that opening a connection allocates no lower-cased copy of it.
+        String key = name == null ? "" : name;
+        CongestionControl created = named(key);
+        if (created == null) {
+            created = named(key.toLowerCase(Locale.ROOT));
+        }
+        if (created == null) {
+            throw new IllegalArgumentException("unknown congestion control '" + name + "'; allowed: " + String.join(", ", NAMES));
+        }
+        return created;
+    }
+
+    private static CongestionControl named(String key) {
+        if (key == Cubic.NAME) { // the default, as TcpConfig holds it: no string switch at all
+            return new Cubic();
+        }
         return switch (key) {
             case Cubic.NAME -> new Cubic();
             case NewReno.NAME -> new NewReno();
-            default -> throw new IllegalArgumentException(
-                    "unknown congestion control '" + name + "'; allowed: " + String.join(", ", NAMES));
+            default -> null;
         };
     }
 

@@ -37,6 +37,32 @@ import java.lang.foreign.MemorySegment;
  * <p>Readiness for the application accumulates in {@link #takeEvents()} bits, published by the
  * engine once per loop.
  *
+ * <h2>Rings</h2>
+ * The send and receive rings come from the {@link RingAllocator} the connection was opened with
+ * (its engine's {@link RingPool}; {@link RingAllocator#unpooled()} by default) and go back to it
+ * as soon as neither the engine nor the application will touch them again, so that a connection
+ * in TIME_WAIT after {@link #close} holds no ring and costs only this control block:
+ * <ul>
+ *   <li>the send ring when the connection can never send again: the output is shut down and
+ *       everything, our FIN included, is acknowledged; or CLOSED;</li>
+ *   <li>the receive ring when the application will not read again: {@link #close} or
+ *       {@link #abort}; or CLOSED with no unread bytes. A connection that reached CLOSED with
+ *       unread bytes (a RST after data, as Linux keeps such data readable) keeps its receive ring
+ *       until the application has read them or closes.</li>
+ * </ul>
+ * With each ring go the structures that describe it: the SACK scoreboard with the send ring, the
+ * reassembly queue with the receive ring. A pooled ring brings them along to its next owner, so
+ * that opening a connection allocates only the control block (about 1.3 KB), and what a
+ * TIME_WAIT connection keeps for the GC to trace is about a kilobyte (Linux keeps a small
+ * timewait socket for the same reason).
+ * Once a ring is gone the accessors answer as for an empty one: {@link #readableBytes()} and
+ * {@link #writableBytes()} are 0, {@link #info()} shows no unread or unsent bytes. After
+ * {@code close()} the receive ring was empty (close with unread bytes aborts), and any new data
+ * from the peer is answered with RST before it would need the ring; the window we advertise
+ * stays the empty ring's. In this version the application calls a connection on its engine's
+ * thread, so "will not touch again" is known exactly; when applications get threads of their
+ * own, a ring must still go back only after the application side has let go of it.
+ *
  * <h2>Sequence space and rings</h2>
  * Sequence numbers are raw {@code int}s compared with {@link SeqNum}. The send ring's stream
  * offset 0 is sequence number ISS + 1 (the first data byte after our SYN); the receive ring's is
@@ -116,16 +142,30 @@ public final class TcpConnection {
     private final TcpEndpoints endpoints;
     private final TcpOutput output;
     private final OutgoingSegment out = new OutgoingSegment();
-    private final ByteRing sendRing;
-    private final ByteRing receiveRing;
-    private final ReassemblyQueue reassembly;
+    /** Where the rings came from and go back to. */
+    private final RingAllocator rings;
+    /** The send ring; null once given back (see "Rings" in the class comment). */
+    private ByteRing sendRing;
+    /** The receive ring; null once given back. */
+    private ByteRing receiveRing;
+    /** The receive ring's capacity, which the window and the receiver's SWS threshold are measured by. */
+    private final int receiveCapacityBytes;
+    /** Which ranges past RCV.NXT the receive ring holds; goes with the receive ring. */
+    private ReassemblyQueue reassembly;
     private final RttEstimator rtt;
     private final CongestionControl congestion;
-    private final int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
-    /** What the peer has SACKed of our data (RFC 6675 scoreboard), used when SACK was negotiated. */
-    private final SackScoreboard scoreboard = new SackScoreboard();
-    /** The SACK blocks of the ACK being processed, copied out of its options for {@link SackScoreboard#update}. */
-    private final int[] receivedSackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+    /** The SACK blocks an outgoing segment reports; goes with the receive ring. */
+    private int[] sackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+    /**
+     * What the peer has SACKed of our data (RFC 6675 scoreboard), used when SACK was negotiated;
+     * goes with the send ring.
+     */
+    private SackScoreboard scoreboard;
+    /**
+     * The SACK blocks of the ACK being processed, copied out of its options for
+     * {@link SackScoreboard#update}; goes with the send ring.
+     */
+    private int[] receivedSackEdges = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
     private final TcpConnectionInfo info = new TcpConnectionInfo();
 
     /** The listener a passive connection came from, told when it establishes or closes; null for active opens. */
@@ -169,6 +209,8 @@ public final class TcpConnection {
     private boolean remoteFinPending;
     private int remoteFinSeq;
     private boolean applicationClosed;
+    /** The application uses the rings on its own thread: they stay until {@link #unpinRings()}. */
+    private boolean ringsPinned;
 
     // Negotiated options.
     private boolean windowScaling;
@@ -234,27 +276,59 @@ public final class TcpConnection {
     private long challengeWindowStartNs;
     private int challengeAcksInWindow;
 
-    private TcpConnection(TcpConfig config, TcpEndpoints endpoints, TcpOutput output) {
+    private TcpConnection(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, RingAllocator rings) {
         this.config = config;
         this.endpoints = endpoints;
         this.output = output;
-        this.sendRing = ByteRing.allocate(config.sendBufferBytes());
-        this.receiveRing = ByteRing.allocate(config.receiveBufferBytes());
-        this.reassembly = new ReassemblyQueue(config.reassemblyMaxRanges(), config.receiveBufferBytes());
+        this.rings = rings;
+        this.sendRing = rings.allocate(config.sendBufferBytes());
+        this.receiveRing = rings.allocate(config.receiveBufferBytes());
+        this.receiveCapacityBytes = config.receiveBufferBytes();
+        this.scoreboard = scoreboardOf(sendRing);
+        this.reassembly = reassemblyOf(receiveRing, config);
         this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(), NS_PER_MS);
         this.congestion = CongestionControl.create(config.congestionControl());
     }
 
+    /** The send ring's scoreboard: made with the ring's first owner, brought along by a pooled ring (reset in initSend). */
+    private static SackScoreboard scoreboardOf(ByteRing ring) {
+        SackScoreboard scoreboard = ring.scoreboard;
+        if (scoreboard == null) {
+            scoreboard = new SackScoreboard();
+            ring.scoreboard = scoreboard;
+        }
+        return scoreboard;
+    }
+
+    /** The receive ring's reassembly queue, likewise (made again if this configuration sizes it differently). */
+    private static ReassemblyQueue reassemblyOf(ByteRing ring, TcpConfig config) {
+        ReassemblyQueue queue = ring.reassembly;
+        if (queue == null || queue.maxRanges() != config.reassemblyMaxRanges()
+                || queue.limitBytes() != config.receiveBufferBytes()) {
+            queue = new ReassemblyQueue(config.reassemblyMaxRanges(), config.receiveBufferBytes());
+            ring.reassembly = queue;
+        }
+        queue.reset(0); // initReceive sets RCV.NXT once the peer's ISN is known
+        return queue;
+    }
+
     // ------------------------------------------------------------------------------------ opens
+
+    /** {@link #connect(TcpConfig, TcpEndpoints, TcpOutput, RingAllocator, int, long)} with rings of its own. */
+    public static TcpConnection connect(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
+                                        long nowNs) {
+        return connect(config, endpoints, output, RingAllocator.unpooled(), iss, nowNs);
+    }
 
     /**
      * Active open (RFC 9293 3.10.1): a connection in SYN_SENT with its SYN due.
      *
-     * @param iss initial send sequence number ({@link InitialSequenceNumbers})
+     * @param rings where its send and receive rings come from and go back to
+     * @param iss   initial send sequence number ({@link InitialSequenceNumbers})
      */
-    public static TcpConnection connect(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
-                                        long nowNs) {
-        TcpConnection connection = new TcpConnection(config, endpoints, output);
+    public static TcpConnection connect(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, RingAllocator rings,
+                                        int iss, long nowNs) {
+        TcpConnection connection = new TcpConnection(config, endpoints, output, rings);
         connection.initSend(iss, nowNs);
         connection.rcvWindowShift = config.receiveWindowShift();
         connection.state = TcpState.SYN_SENT;
@@ -262,16 +336,23 @@ public final class TcpConnection {
         return connection;
     }
 
+    /** {@link #accept(TcpConfig, TcpEndpoints, TcpOutput, RingAllocator, int, TcpFlyweight, long)} with rings of its own. */
+    public static TcpConnection accept(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
+                                       TcpFlyweight syn, long nowNs) {
+        return accept(config, endpoints, output, RingAllocator.unpooled(), iss, syn, nowNs);
+    }
+
     /**
      * Passive open from a SYN that a listener accepted (RFC 9293 3.10.7.2): a connection in
      * SYN_RECEIVED with its SYN-ACK due. The SYN's options decide which we use: window scaling,
      * timestamps and SACK only if the SYN offered them.
      *
-     * @param syn the wrapped SYN segment (its options parsed)
+     * @param rings where its send and receive rings come from and go back to
+     * @param syn   the wrapped SYN segment (its options parsed)
      */
-    public static TcpConnection accept(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
-                                       TcpFlyweight syn, long nowNs) {
-        TcpConnection connection = new TcpConnection(config, endpoints, output);
+    public static TcpConnection accept(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, RingAllocator rings,
+                                       int iss, TcpFlyweight syn, long nowNs) {
+        TcpConnection connection = new TcpConnection(config, endpoints, output, rings);
         connection.passiveOpen = true;
         connection.initSend(iss, nowNs);
         connection.initReceive(syn.sequenceNumber());
@@ -294,15 +375,17 @@ public final class TcpConnection {
      * creates the connection directly in ESTABLISHED with the options the cookie carried, then
      * the ACK itself (and any data on it) is processed.
      *
+     * @param rings where its send and receive rings come from and go back to
      * @param iss the cookie (our SYN-ACK's sequence number)
      * @param timestampOffset the timestamp clock offset the cookie's SYN-ACK was sent with
      * @param ack the handshake's final ACK, wrapped with its options parsed
      */
-    public static TcpConnection acceptCookie(TcpConfig config, TcpEndpoints endpoints, TcpOutput output, int iss,
+    public static TcpConnection acceptCookie(TcpConfig config, TcpEndpoints endpoints, TcpOutput output,
+                                             RingAllocator rings, int iss,
                                              int peerMssBytes, int peerWindowScale, boolean sackPermitted,
                                              boolean timestamps, int timestampOffset, TcpFlyweight ack,
                                              MemorySegment payload, long nowNs) {
-        TcpConnection connection = new TcpConnection(config, endpoints, output);
+        TcpConnection connection = new TcpConnection(config, endpoints, output, rings);
         connection.passiveOpen = true;
         connection.initSend(iss, nowNs);
         connection.timestampOffset = timestampOffset; // the one the cookie's SYN-ACK used
@@ -463,17 +546,19 @@ public final class TcpConnection {
 
     /** Bytes the application can read now. */
     public int readableBytes() {
-        return receiveRing.size();
+        ByteRing ring = receiveRing;
+        return ring == null ? 0 : ring.size();
     }
 
     /** Whether the peer's FIN has been received and every byte before it read. */
     public boolean isEndOfStream() {
-        return finReceived && receiveRing.isEmpty();
+        return finReceived && readableBytes() == 0;
     }
 
     /** Bytes the application can write now. */
     public int writableBytes() {
-        return state.canSend() && !outputShut ? sendRing.freeBytes() : 0;
+        ByteRing ring = sendRing;
+        return state.canSend() && !outputShut && ring != null ? ring.freeBytes() : 0;
     }
 
     /** Per-connection state and counters, refreshed on each call; the returned holder is reused. */
@@ -489,9 +574,11 @@ public final class TcpConnection {
         info.receiveWindowBytes = advertisedWindowBytes();
         info.bytesInFlight = flightBytes();
         info.unsentBytes = unsentBytes();
-        info.unreadBytes = receiveRing.size();
-        info.dsackBlocksReceived = scoreboard.dsackBlockCount();
-        info.sackBlocksIgnored = scoreboard.invalidBlockCount();
+        info.unreadBytes = readableBytes();
+        if (scoreboard != null) { // else the counts it had when it went
+            info.dsackBlocksReceived = scoreboard.dsackBlockCount();
+            info.sackBlocksIgnored = scoreboard.invalidBlockCount();
+        }
         return info;
     }
 
@@ -525,7 +612,8 @@ public final class TcpConnection {
      * @return bytes read, 0 when none are available yet, -1 at end of stream
      */
     public int read(byte[] destination, int offset, int length) {
-        int count = receiveRing.read(destination, offset, length);
+        ByteRing ring = receiveRing;
+        int count = ring == null ? 0 : ring.read(destination, offset, length);
         if (count == 0) {
             return isEndOfStream() ? -1 : 0;
         }
@@ -535,7 +623,8 @@ public final class TcpConnection {
 
     /** As {@link #read(byte[], int, int)} into a memory segment. */
     public int read(MemorySegment destination, long offset, int length) {
-        int count = receiveRing.read(destination, offset, length);
+        ByteRing ring = receiveRing;
+        int count = ring == null ? 0 : ring.read(destination, offset, length);
         if (count == 0) {
             return isEndOfStream() ? -1 : 0;
         }
@@ -574,6 +663,37 @@ public final class TcpConnection {
         return sendRing;
     }
 
+    /**
+     * The application will read and write the rings on its own thread (the stack API keeps
+     * references to them): from now on they stay with this connection, whatever its state, until
+     * {@link #unpinRings()}; otherwise a ring given back in CLOSED could be handed to another
+     * connection while the application still copies into or out of it. Engine thread.
+     */
+    public void pinRings() {
+        ringsPinned = true;
+    }
+
+    /**
+     * The application closed or aborted and will touch the rings no more: each goes back as soon
+     * as this connection no longer needs it (at once in CLOSED; the send ring once our FIN is
+     * acknowledged; the receive ring now, since nothing will read it). Engine thread, after
+     * {@link #close} or {@link #abort}.
+     */
+    public void unpinRings() {
+        ringsPinned = false;
+        if (state == TcpState.CLOSED) {
+            releaseSendRing();
+            releaseReceiveRing();
+            return;
+        }
+        if (sendRing != null && finAcked()) {
+            releaseSendRing();
+        }
+        if (applicationClosed) {
+            releaseReceiveRing();
+        }
+    }
+
     /** TCP_NODELAY: turns Nagle's algorithm off (true) or on for data queued from now on. */
     public void noDelay(boolean noDelay) {
         if (config.noDelay() != noDelay) {
@@ -595,6 +715,12 @@ public final class TcpConnection {
     }
 
     private void afterRead() {
+        if (state == TcpState.CLOSED) {
+            if (receiveRing.isEmpty()) {
+                releaseReceiveRing(); // the last bytes a closed connection held: nothing more will come
+            }
+            return;
+        }
         // Linux's rule (tcp_cleanup_rbuf): announce the opened window when it at least doubles
         // and passes the receiver's silly-window threshold (RFC 9293 3.8.6.2.2).
         if (!state.canReceive() && state != TcpState.CLOSE_WAIT) {
@@ -627,7 +753,7 @@ public final class TcpConnection {
      */
     public void close(long nowNs) {
         applicationClosed = true;
-        if (receiveRing.size() > 0 && state.isSynchronized()) {
+        if (readableBytes() > 0 && state.isSynchronized()) {
             abort(nowNs);
             return;
         }
@@ -637,6 +763,7 @@ public final class TcpConnection {
             closeDeadlineNs = nowNs + config.finWait2TimeoutNs();
         }
         shutdownOutput();
+        releaseReceiveRing(); // empty, and the application will not read again
     }
 
     /** ABORT (RFC 9293 3.10.5; SO_LINGER 0): RST to the peer if synchronized, then CLOSED. */
@@ -648,6 +775,7 @@ public final class TcpConnection {
             }
         }
         enterClosed(TcpError.ABORTED);
+        releaseReceiveRing(); // unread bytes are discarded: the application will not read again
     }
 
     // --------------------------------------------------------------------------------- path MTU
@@ -971,7 +1099,9 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4 fifth: an old ACK (SEG.ACK < SND.UNA) is ignored, the window included
         // (the update rule requires SND.UNA =< SEG.ACK; Linux: old_ack in tcp_ack).
         boolean oldAck = SeqNum.lt(ack, sndUna);
-        if (sackEnabled) {
+        if (sendRing == null) {
+            // Everything, our FIN included, was acknowledged (SND.UNA = SND.MAX): nothing to account.
+        } else if (sackEnabled) {
             sackAckReceived(nowNs, tcp, ack, payloadLength);
         } else if (SeqNum.gt(ack, sndUna)) {
             newDataAcked(nowNs, tcp, ack);
@@ -980,6 +1110,9 @@ public final class TcpConnection {
         }
         if (!oldAck) {
             updateWindow(tcp, false);
+        }
+        if (sendRing != null && finAcked()) {
+            releaseSendRing(); // output shut and everything acknowledged: nothing will be sent from it again
         }
 
         switch (state) {
@@ -1262,6 +1395,12 @@ public final class TcpConnection {
         if (length <= 0) {
             return;
         }
+        if (receiveRing == null) {
+            // Given back after close(): new text was answered with RST before this, and whole
+            // duplicates fail the window check, so no text reaches here; a guard, not a path.
+            ackDue = true;
+            return;
+        }
         // Trim what lies beyond what the ring can hold (the window we offered, or a little more).
         long roomPastNxt = receiveRing.writeLimit() - receiveRing.tail();
         int offsetPastNxt = seq - rcvNxt;
@@ -1515,6 +1654,10 @@ public final class TcpConnection {
         if (error == TcpError.NONE) {
             error = reason;
         }
+        releaseSendRing();
+        if (applicationClosed || readableBytes() == 0) {
+            releaseReceiveRing();
+        }
         synDue = false;
         ackDue = false;
         retransmitFirstDue = false;
@@ -1634,7 +1777,7 @@ public final class TcpConnection {
     private boolean emitSyn(long nowNs) {
         boolean synAck = state == TcpState.SYN_RECEIVED;
         int flags = synAck ? FLAG_SYN | FLAG_ACK : FLAG_SYN;
-        out.reset(iss, synAck ? rcvNxt : 0, flags, Math.min(0xffff, receiveRing.freeBytes()));
+        out.reset(iss, synAck ? rcvNxt : 0, flags, Math.min(0xffff, receiveFreeBytes()));
         TcpOptionsWriter options = out.options();
         options.mss(config.mssBytes());
         boolean offerScale = synAck ? windowScaling : config.windowScaling();
@@ -1949,7 +2092,7 @@ public final class TcpConnection {
      */
     private boolean emitSegmentAt(long nowNs, int seq, int length, boolean withFin) {
         int flags = FLAG_ACK;
-        long streamOffset = streamOffsetOf(seq);
+        long streamOffset = length > 0 ? streamOffsetOf(seq) : 0; // a bare FIN needs no ring
         if (length > 0 && streamOffset + length == sendRing.tail()) {
             flags |= FLAG_PSH;
         }
@@ -2056,7 +2199,7 @@ public final class TcpConnection {
      * pure ACKs carry them all.
      */
     private void addSackBlocks(int payloadLength) {
-        if (sackEnabled && !reassembly.isEmpty()) {
+        if (sackEnabled && reassembly != null && !reassembly.isEmpty()) {
             int spareBytes = sendMss - payloadLength - 4;
             int fitting = spareBytes < 0 ? 0 : spareBytes / TcpOptions.SACK_BLOCK_LENGTH;
             int maxBlocks = Math.min(timestampsEnabled ? 3 : 4, fitting);
@@ -2076,7 +2219,7 @@ public final class TcpConnection {
      * windows (RFC 9293 3.8.6.2.2).
      */
     private int windowField(boolean syn) {
-        int free = receiveRing.freeBytes();
+        int free = receiveFreeBytes();
         int candidateEdge = rcvNxt + free;
         int edge = rcvAdvertisedEdge;
         if (SeqNum.gt(candidateEdge, edge) && (candidateEdge - edge >= swsThresholdBytes() || SeqNum.le(edge, rcvNxt))) {
@@ -2100,7 +2243,46 @@ public final class TcpConnection {
     }
 
     private int swsThresholdBytes() {
-        return Math.min(receiveRing.capacity() / 2, sendMss);
+        return Math.min(receiveCapacityBytes / 2, sendMss);
+    }
+
+    /**
+     * The receive ring's free space; once the ring is given back after close() (it was empty,
+     * and no new data is taken), the empty ring's, so the window we advertise does not change.
+     */
+    private int receiveFreeBytes() {
+        ByteRing ring = receiveRing;
+        return ring == null ? receiveCapacityBytes : ring.freeBytes();
+    }
+
+    /**
+     * Gives the send ring back (see "Rings" in the class comment), and drops the SACK scoreboard
+     * that described what the peer holds of it; no-op once done.
+     */
+    private void releaseSendRing() {
+        ByteRing ring = sendRing;
+        if (ring != null && !ringsPinned) {
+            sendRing = null;
+            info.dsackBlocksReceived = scoreboard.dsackBlockCount();
+            info.sackBlocksIgnored = scoreboard.invalidBlockCount();
+            scoreboard = null;
+            receivedSackEdges = null;
+            rings.recycle(ring);
+        }
+    }
+
+    /**
+     * Gives the receive ring back (see "Rings" in the class comment), and drops the reassembly
+     * queue that described which of its bytes had arrived; no-op once done.
+     */
+    private void releaseReceiveRing() {
+        ByteRing ring = receiveRing;
+        if (ring != null && !ringsPinned) {
+            receiveRing = null;
+            reassembly = null;
+            sackEdges = null;
+            rings.recycle(ring);
+        }
     }
 
     /** The window we last advertised, from RCV.NXT to its right edge. */
@@ -2125,13 +2307,16 @@ public final class TcpConnection {
     }
 
     private long unsentBytesFrom(int seq) {
-        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || state == TcpState.CLOSED) {
-            return 0;
+        if (sendRing == null || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || state == TcpState.CLOSED) {
+            return 0; // no ring: everything was acknowledged, or the connection is CLOSED
         }
         return Math.max(0, sendRing.tail() - streamOffsetOf(seq));
     }
 
-    /** The send ring's stream offset of sequence number {@code seq} (data starts at ISS + 1). */
+    /**
+     * The send ring's stream offset of sequence number {@code seq} (data starts at ISS + 1). Only
+     * while the connection holds its send ring: every caller has unsent or unacknowledged data.
+     */
     private long streamOffsetOf(int seq) {
         int headSeq = iss + 1 + (int) sendRing.head();
         return sendRing.head() + (seq - headSeq);

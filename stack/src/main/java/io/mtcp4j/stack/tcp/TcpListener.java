@@ -8,6 +8,7 @@ import io.mtcp4j.stack.wire.TcpFlyweight;
 import io.mtcp4j.stack.wire.TcpOptions;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.function.IntSupplier;
 
 /**
@@ -48,6 +49,8 @@ public final class TcpListener {
     private final int localPort;
     private final int backlog;
     private final TcpOutput output;
+    /** Where the connections it creates get their rings. */
+    private final RingAllocator rings;
     private final InitialSequenceNumbers initialSequenceNumbers;
     private final SynCookies synCookies;
     private final CookieMode cookieMode;
@@ -65,7 +68,17 @@ public final class TcpListener {
     private long backlogDrops;
     private long resetsSent;
 
+    /** A listener whose connections have rings of their own ({@link RingAllocator#unpooled()}). */
     public TcpListener(TcpConfig config, int localPort, int backlog, TcpOutput output,
+                       InitialSequenceNumbers initialSequenceNumbers, SynCookies synCookies, CookieMode cookieMode) {
+        this(config, localPort, backlog, output, RingAllocator.unpooled(), initialSequenceNumbers, synCookies, cookieMode);
+    }
+
+    /**
+     * @param rings where the connections it creates get their send and receive rings (its
+     *              engine's {@link RingPool})
+     */
+    public TcpListener(TcpConfig config, int localPort, int backlog, TcpOutput output, RingAllocator rings,
                        InitialSequenceNumbers initialSequenceNumbers, SynCookies synCookies, CookieMode cookieMode) {
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be at least 1: " + backlog);
@@ -74,6 +87,7 @@ public final class TcpListener {
         this.localPort = localPort;
         this.backlog = backlog;
         this.output = output;
+        this.rings = Objects.requireNonNull(rings, "rings");
         this.initialSequenceNumbers = initialSequenceNumbers;
         this.synCookies = synCookies;
         this.cookieMode = cookieMode;
@@ -111,7 +125,7 @@ public final class TcpListener {
                 if (decoded.valid()) {
                     cookiesAccepted++;
                     TcpEndpoints endpoints = endpoints(ipv6, localHigh, localLow, remoteHigh, remoteLow, tcp.sourcePort());
-                    TcpConnection connection = TcpConnection.acceptCookie(config, endpoints, output,
+                    TcpConnection connection = TcpConnection.acceptCookie(config, endpoints, output, rings,
                             tcp.acknowledgmentNumber() - 1, decoded.mssBytes(), decoded.windowScale(),
                             decoded.sackPermitted(), decoded.timestamps(),
                             initialSequenceNumbers.timestampOffset(localHigh, localLow, remoteHigh, remoteLow),
@@ -148,7 +162,7 @@ public final class TcpListener {
         int iss = ipv6
                 ? initialSequenceNumbers.isn(localHigh, localLow, localPort, remoteHigh, remoteLow, tcp.sourcePort(), nowNs)
                 : initialSequenceNumbers.isn((int) localLow, localPort, (int) remoteLow, tcp.sourcePort(), nowNs);
-        TcpConnection connection = TcpConnection.accept(config, endpoints, output, iss, tcp, nowNs);
+        TcpConnection connection = TcpConnection.accept(config, endpoints, output, rings, iss, tcp, nowNs);
         connection.timestampOffset(initialSequenceNumbers.timestampOffset(localHigh, localLow, remoteHigh, remoteLow));
         connection.listener(this);
         children++;
@@ -213,7 +227,7 @@ public final class TcpListener {
      * The supplier is read on the engine thread for every SYN, so it must be cheap.
      */
     public void queuedElsewhere(IntSupplier queued) {
-        this.queuedElsewhere = java.util.Objects.requireNonNull(queued, "queued");
+        this.queuedElsewhere = Objects.requireNonNull(queued, "queued");
     }
 
     /** Established connections waiting for {@link #accept()}. */

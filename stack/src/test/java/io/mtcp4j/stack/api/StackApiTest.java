@@ -12,6 +12,7 @@ import io.mtcp4j.stack.device.LoopDevice;
 import io.mtcp4j.stack.engine.EngineConfig;
 import io.mtcp4j.stack.engine.StackAddresses;
 import io.mtcp4j.stack.tcp.TcpConfig;
+import io.mtcp4j.stack.tcp.RingPool;
 import io.mtcp4j.stack.tcp.TcpError;
 import io.mtcp4j.stack.wire.Ipv4Address;
 import io.mtcp4j.stack.wire.Ipv6Address;
@@ -358,6 +359,30 @@ class StackApiTest {
         SocketException onWrite = assertThrows(SocketException.class, () -> c.client().write(ByteBuffer.allocate(4)));
         assertEquals("Connection reset", onWrite.getMessage());
         assertEquals(Readiness.READ | Readiness.WRITE, c.client().readyOps(), "an error makes both ready");
+    }
+
+    @Test
+    void ringsStayWithAnOpenSocketAfterItsConnectionEndedAndGoBackWhenItCloses() throws IOException {
+        Connection c = connect(listen(7014), false);
+        RingPool pool = client.engine(0).ringPool();
+        long inUse = pool.ringsInUse();
+        assertEquals(2, inUse);
+        writeAll(c.server(), "before the reset".getBytes());
+        runUntil(() -> (c.client().readyOps() & Readiness.READ) != 0, "data arrives");
+        c.server().abort();
+        runUntil(() -> c.client().error() == TcpError.CONNECTION_RESET, "the RST arrives");
+        runFor(100_000_000L);
+        assertEquals(0, client.engine(0).flowCount(), "the connection left the flow table");
+        assertEquals(2, pool.ringsInUse(), "an open socket still holds its rings: no other connection may get them");
+        Connection other = connect(listen(7015), false); // would take the rings had they gone back
+        writeAll(other.server(), "x".repeat(5000).getBytes());
+        assertArrayEquals("before the reset".getBytes(), readExactly(c.client(), 16), "the old socket reads its own bytes");
+        assertThrows(SocketException.class, () -> c.client().read(ByteBuffer.allocate(1)));
+        assertEquals(4, pool.ringsInUse());
+        c.client().close();
+        step();
+        assertEquals(2, pool.ringsInUse(), "closing the socket gave its rings back");
+        assertArrayEquals("x".repeat(5000).getBytes(), readExactly(other.client(), 5000));
     }
 
     @Test

@@ -174,6 +174,11 @@ class StackThreadsTest {
         assertEquals(size, readFully(socket, received));
         sending.get();
         TcpConnectionInfo info = socket.info().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (info.bytesAcked() < size && System.nanoTime() < deadline) { // the last window may still be in flight
+            Thread.sleep(1);
+            info = socket.info().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
         assertEquals(size, info.bytesAcked(), "every byte sent was acknowledged");
         assertEquals(size, info.bytesReceived());
         assertTrue(info.smoothedRttNs() > 0);

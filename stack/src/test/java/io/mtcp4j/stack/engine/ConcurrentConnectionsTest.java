@@ -208,7 +208,7 @@ class ConcurrentConnectionsTest {
     private static EngineConfig config(long mac, int ipv4, Ipv6Address ipv6, TcpConfig tcp, int expectedFlows) {
         return new EngineConfig(StackAddresses.of(mac, ipv4, 24, ipv6, 64), tcp,
                 EngineConfig.DEFAULT_FIRST_EPHEMERAL_PORT, EngineConfig.DEFAULT_LAST_EPHEMERAL_PORT,
-                64, 64, 256, expectedFlows, NeighborConfig.defaults(), 1);
+                64, 64, 256, expectedFlows, NeighborConfig.defaults(), 1, EngineConfig.DEFAULT_RING_POOL_IDLE_BYTES);
     }
 
     private static InetAddress address(boolean ipv6) {

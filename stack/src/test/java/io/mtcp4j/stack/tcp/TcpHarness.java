@@ -67,6 +67,11 @@ final class TcpHarness {
 
     TcpConfig config;
     TcpConnection connection;
+    /**
+     * Where the fixtures' connections get their rings: a pool, so every test also checks that a
+     * connection returns each ring at most once (the pool throws on a second return).
+     */
+    final RingPool rings = new RingPool(64L << 20);
     long nowNs = START_NS;
     /** Our initial sequence number; change it before a fixture runs to test sequence-space wrap. */
     int localIss = LOCAL_ISS;
@@ -115,7 +120,7 @@ final class TcpHarness {
 
     /** A connection that has sent its SYN (active open), the SYN consumed from the queue. */
     TcpHarness synSent() {
-        connection = TcpConnection.connect(config, ENDPOINTS, output, localIss, nowNs);
+        connection = TcpConnection.connect(config, ENDPOINTS, output, rings, localIss, nowNs);
         connection.transmit(nowNs);
         expect().flags(FLAG_SYN).seq(localIss).check();
         return this;
@@ -125,7 +130,7 @@ final class TcpHarness {
     TcpHarness synReceived(TcpOptionSet synOptions) {
         SegmentBuilder syn = segment().seq(remoteIss).ack(0).flags(FLAG_SYN).window(synWindow).options(synOptions);
         TcpFlyweight tcp = syn.wrap();
-        connection = TcpConnection.accept(config, ENDPOINTS, output, localIss, tcp, nowNs);
+        connection = TcpConnection.accept(config, ENDPOINTS, output, rings, localIss, tcp, nowNs);
         connection.transmit(nowNs);
         expect().flags(FLAG_SYN | FLAG_ACK).seq(localIss).ack(remoteIss + 1).check();
         return this;
