@@ -168,6 +168,21 @@ public final class Stack implements AutoCloseable {
         return new StackServerSocket(this);
     }
 
+    // ------------------------------------------------------------------------------ routing queries
+
+    /**
+     * Whether a listener of this stack takes connections to {@code address} port {@code port}: an
+     * open, bound {@link StackServerSocket} on that port that listens on {@code address}'s family
+     * and on {@code address} itself or the wildcard. Any thread, a map lookup: the NIO provider
+     * asks it on every connect to a stack address, and connects to the kernel when no listener of
+     * this stack would answer (a loopback port served by another process).
+     */
+    public boolean hasListener(InetAddress address, int port) {
+        Objects.requireNonNull(address, "address");
+        StackServerSocket owner = listenerPorts.get(port);
+        return owner != null && owner.listensOn(address);
+    }
+
     // ------------------------------------------------------------------------------ stepping
 
     /** One loop of every engine at {@code nowNs}: only for a stack built with {@code threads(false)}. */
