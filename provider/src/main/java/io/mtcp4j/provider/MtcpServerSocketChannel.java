@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
@@ -233,8 +234,13 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
         return fromKernel == null ? null : new MtcpSocketChannel(mtcpProvider, fromKernel);
     }
 
-    private SocketChannel wrap(StackSocket fromStack) {
-        return fromStack == null ? null : new MtcpSocketChannel(mtcpProvider, fromStack);
+    /** A stack connection as a channel; like a kernel socket it inherits the listener's SO_REUSEADDR. */
+    private SocketChannel wrap(StackSocket fromStack) throws IOException {
+        if (fromStack == null) {
+            return null;
+        }
+        fromStack.setOption(StandardSocketOptions.SO_REUSEADDR, kernel.getOption(StandardSocketOptions.SO_REUSEADDR));
+        return new MtcpSocketChannel(mtcpProvider, fromStack);
     }
 
     /** Under acceptLock: waits until either side may have a connection, or a close or interrupt. */
@@ -258,6 +264,7 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
                     }
                 });
             }
+            return; // subscribed only now: an event before this woke nobody, so the caller looks again first
         }
         try {
             selector.select();

@@ -614,6 +614,7 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
             StackSocket socket = ensureStackConnected();
             boolean blocking = isBlocking();
             int n = 0;
+            boolean completed = false;
             try {
                 beginWrite(blocking);
                 n = socket.write(src);
@@ -623,8 +624,9 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                         n += socket.write(src);
                     }
                 }
+                completed = blocking ? !src.hasRemaining() : n > 0; // a blocking write ends early only when closed
             } finally {
-                endWrite(blocking, n > 0);
+                endWrite(blocking, completed);
                 if (n <= 0 && outputClosed) {
                     throw new AsynchronousCloseException(); // what the JDK's write reports after shutdownOutput
                 }
@@ -651,6 +653,7 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
             StackSocket socket = ensureStackConnected();
             boolean blocking = isBlocking();
             long n = 0;
+            boolean completed = false;
             try {
                 beginWrite(blocking);
                 n = socket.write(srcs, offset, length);
@@ -660,8 +663,9 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                         n += socket.write(srcs, offset, length);
                     }
                 }
+                completed = blocking ? !hasRemaining(srcs, offset, length) : n > 0;
             } finally {
-                endWrite(blocking, n > 0);
+                endWrite(blocking, completed);
                 if (n <= 0 && outputClosed) {
                     throw new AsynchronousCloseException();
                 }

@@ -1,0 +1,195 @@
+package io.mtcp4j.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Blocking operations ended by an interrupt (the channel closes: {@link ClosedByInterruptException},
+ * the interrupt status stays set) or by a close from another thread ({@link AsynchronousCloseException}),
+ * on platform and virtual threads.
+ */
+class InterruptCompatTest extends CompatTestBase {
+
+    /** What a blocked call threw, and whether its thread was still interrupted. */
+    private record Outcome(Throwable thrown, boolean interrupted) {
+    }
+
+    private interface Blocking {
+        void run() throws Exception;
+    }
+
+    /** Starts {@code call} on a new thread (virtual or platform), lets it block, then runs {@code disturb}. */
+    private static Outcome blockThen(boolean virtual, Blocking call, java.util.function.Consumer<Thread> disturb) throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        CountDownLatch starting = new CountDownLatch(1);
+        Runnable body = () -> {
+            starting.countDown();
+            try {
+                call.run();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+            interrupted.set(Thread.currentThread().isInterrupted());
+        };
+        Thread thread = virtual ? Thread.ofVirtual().start(body) : Thread.ofPlatform().start(body);
+        starting.await();
+        letBlock(thread);
+        disturb.accept(thread);
+        thread.join(10_000);
+        assertFalse(thread.isAlive(), "the blocked call did not end");
+        return new Outcome(thrown.get(), interrupted.get());
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptedReadClosesTheChannel(boolean virtual) throws Exception {
+        SocketChannel[] pair = pair();
+        Outcome outcome = blockThen(virtual, () -> pair[1].read(ByteBuffer.allocate(1)), Thread::interrupt);
+        assertInstanceOf(ClosedByInterruptException.class, outcome.thrown());
+        assertTrue(outcome.interrupted(), "the interrupt status is kept");
+        assertFalse(pair[1].isOpen());
+        assertEquals(-1, pair[0].read(ByteBuffer.allocate(1)), "the peer sees the close");
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void aReadBlockedWhenAnotherThreadClosesThrowsAsynchronousClose(boolean virtual) throws Exception {
+        SocketChannel[] pair = pair();
+        Outcome outcome = blockThen(virtual, () -> pair[1].read(ByteBuffer.allocate(1)), thread -> {
+            try {
+                pair[1].close();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertEquals(AsynchronousCloseException.class, outcome.thrown().getClass());
+        assertFalse(outcome.interrupted());
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptedAcceptClosesTheListener(boolean virtual) throws Exception {
+        ServerSocketChannel server = server();
+        Outcome outcome = blockThen(virtual, server::accept, Thread::interrupt);
+        assertInstanceOf(ClosedByInterruptException.class, outcome.thrown());
+        assertTrue(outcome.interrupted());
+        assertFalse(server.isOpen());
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void anAcceptBlockedWhenAnotherThreadClosesThrowsAsynchronousClose(boolean virtual) throws Exception {
+        ServerSocketChannel server = server();
+        Outcome outcome = blockThen(virtual, server::accept, thread -> {
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertEquals(AsynchronousCloseException.class, outcome.thrown().getClass());
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptedWriteClosesTheChannel(boolean virtual) throws Exception {
+        SocketChannel[] pair = pair();
+        // More than the send and receive buffers hold together: the write blocks, nobody reads.
+        ByteBuffer big = ByteBuffer.allocate(64 << 20);
+        Outcome outcome = blockThen(virtual, () -> pair[0].write(big), Thread::interrupt);
+        assertInstanceOf(ClosedByInterruptException.class, outcome.thrown());
+        assertTrue(outcome.interrupted());
+        assertFalse(pair[0].isOpen());
+    }
+
+    @Test
+    void aWriteBlockedWhenAnotherThreadClosesThrowsAsynchronousClose() throws Exception {
+        SocketChannel[] pair = pair();
+        ByteBuffer big = ByteBuffer.allocate(64 << 20);
+        Outcome outcome = blockThen(false, () -> pair[0].write(big), thread -> {
+            try {
+                pair[0].close();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertEquals(AsynchronousCloseException.class, outcome.thrown().getClass());
+    }
+
+    @Test
+    void aReadOnAnInterruptedThreadClosesTheChannelAtOnce() throws Exception {
+        SocketChannel[] pair = pair();
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(ClosedByInterruptException.class, () -> pair[1].read(ByteBuffer.allocate(1)));
+            assertTrue(Thread.currentThread().isInterrupted());
+        } finally {
+            Thread.interrupted();
+        }
+        assertFalse(pair[1].isOpen());
+    }
+
+    @Test
+    void aNonBlockingReadIgnoresTheInterruptStatus() throws Exception {
+        SocketChannel[] pair = pair();
+        pair[1].configureBlocking(false);
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals(0, pair[1].read(ByteBuffer.allocate(1)));
+        } finally {
+            Thread.interrupted();
+        }
+        assertTrue(pair[1].isOpen(), "only blocking operations are interruptible");
+    }
+
+    @Test
+    void aBlockingConnectOnAnInterruptedThreadClosesTheChannel() throws Exception {
+        ServerSocketChannel server = server();
+        SocketChannel client = client();
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(ClosedByInterruptException.class, () -> client.connect(server.getLocalAddress()));
+        } finally {
+            Thread.interrupted();
+        }
+        assertFalse(client.isOpen());
+    }
+
+    @Test
+    void aShutdownInputWakesABlockedReaderWithEndOfStream() throws Exception {
+        SocketChannel[] pair = pair();
+        AtomicReference<Integer> result = new AtomicReference<>();
+        CountDownLatch starting = new CountDownLatch(1);
+        Thread reader = Thread.ofPlatform().start(() -> {
+            starting.countDown();
+            try {
+                result.set(pair[1].read(ByteBuffer.allocate(1)));
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        starting.await();
+        letBlock(reader);
+        pair[1].shutdownInput();
+        reader.join(10_000);
+        assertFalse(reader.isAlive());
+        assertEquals(-1, result.get());
+    }
+}
