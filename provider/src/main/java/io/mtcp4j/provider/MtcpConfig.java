@@ -74,22 +74,30 @@ public record MtcpConfig(int engines, Loopback loopback, String congestionContro
      * @throws IllegalArgumentException for a bad value, naming key, value and what is allowed
      */
     public static MtcpConfig fromSystemProperties() {
+        return fromProperties(System.getProperties());
+    }
+
+    /**
+     * The configuration from {@code mtcp4j.*} entries of {@code properties} (system properties in
+     * production) and the file its {@code mtcp4j.config} entry names, if any; an entry overrides the file.
+     */
+    public static MtcpConfig fromProperties(Properties properties) {
         Map<String, String> values = new LinkedHashMap<>();
-        String file = System.getProperty(CONFIG_FILE_PROPERTY);
+        String file = properties.getProperty(CONFIG_FILE_PROPERTY);
         if (file != null) {
-            Properties properties = new Properties();
+            Properties fromFile = new Properties();
             try (InputStream in = Files.newInputStream(Path.of(file))) {
-                properties.load(in);
+                fromFile.load(in);
             } catch (IOException e) {
-                throw new UncheckedIOException(CONFIG_FILE_PROPERTY + "=" + file + ": cannot read the file: " + e.getMessage(), e);
+                throw new UncheckedIOException(CONFIG_FILE_PROPERTY + "=" + file + " cannot be read: " + e, e);
             }
-            for (String name : properties.stringPropertyNames()) {
-                values.put(name, properties.getProperty(name));
+            for (String name : fromFile.stringPropertyNames()) {
+                values.put(name, fromFile.getProperty(name));
             }
         }
-        for (String name : System.getProperties().stringPropertyNames()) {
+        for (String name : properties.stringPropertyNames()) {
             if (name.startsWith(PREFIX) && !name.equals(CONFIG_FILE_PROPERTY)) {
-                values.put(name.substring(PREFIX.length()), System.getProperty(name));
+                values.put(name.substring(PREFIX.length()), properties.getProperty(name));
             }
         }
         return from(values, PREFIX);
