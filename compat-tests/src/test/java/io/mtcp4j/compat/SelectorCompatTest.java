@@ -683,7 +683,12 @@ class SelectorCompatTest extends CompatTestBase {
                     SocketChannel channel = (SocketChannel) key.channel();
                     ByteBuffer one = ByteBuffer.allocate(1);
                     int got;
-                    try { got = channel.read(one); } catch (IOException e) { System.out.println("DEBUG " + key.attachment() + " " + channel + " " + ((io.mtcp4j.provider.MtcpSocketChannel) channel).stackSocket().error() + " accepted=" + accepted + " echoed=" + echoed + " " + Impl.stack().counters(0) + " tw=" + Impl.stack().counters(0).timeWaitReuses()); throw e; }
+                    try {
+                        got = channel.read(one);
+                    } catch (IOException e) {
+                        throw new AssertionError("read failed on " + key.attachment() + " " + channel + " after " + accepted
+                                + " accepted and " + echoed + " echoed" + (isMtcp() ? "; stack " + Impl.stack().counters(0) : ""), e);
+                    }
                     if (got == 1) {
                         if ("server".equals(key.attachment())) {
                             one.flip();
