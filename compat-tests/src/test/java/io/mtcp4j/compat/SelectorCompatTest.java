@@ -710,4 +710,93 @@ class SelectorCompatTest extends CompatTestBase {
             }
         }
     }
+
+    @Test
+    void aChannelRegisteredWithTwoSelectorsIsReadyInBoth() throws IOException {
+        Selector first = selector();
+        Selector second = selector();
+        SocketChannel[] pair = pair();
+        pair[1].configureBlocking(false);
+        SelectionKey one = pair[1].register(first, SelectionKey.OP_READ);
+        SelectionKey two = pair[1].register(second, SelectionKey.OP_READ);
+        assertNotSame(one, two);
+        assertSame(one, pair[1].keyFor(first));
+        assertSame(two, pair[1].keyFor(second));
+        writeFully(pair[0], bytes("both"));
+        selectUntil(first, one);
+        selectUntil(second, two);
+        one.cancel();
+        first.selectNow();
+        assertTrue(pair[1].isRegistered(), "still registered with the second");
+        second.selectedKeys().clear();
+        assertEquals(1, second.selectNow());
+    }
+
+    @Test
+    void anInterestChangeDuringABlockedSelectCountsAfterAWakeup() throws Exception {
+        Selector selector = selector();
+        SelectionKey[] keys = registeredPair(selector);
+        keys[0].interestOps(SelectionKey.OP_READ);
+        CountDownLatch starting = new CountDownLatch(1);
+        Future<Integer> selected = threads.submit(() -> {
+            starting.countDown();
+            return selector.select();
+        });
+        starting.await();
+        Thread.sleep(200);
+        keys[0].interestOps(SelectionKey.OP_WRITE); // writable at once; applied at the next select
+        selector.wakeup();
+        int first = selected.get();
+        if (first == 0) {
+            assertEquals(1, selector.selectNow(), "the next select applies the new interest");
+        }
+        assertTrue(selector.selectedKeys().contains(keys[0]));
+        assertEquals(SelectionKey.OP_WRITE, keys[0].readyOps());
+    }
+
+    @Test
+    void severalSelectorsOnSeveralThreadsServeTheirOwnConnections() throws Exception {
+        int selectors = 4;
+        int perSelector = 25;
+        List<Future<Integer>> results = new ArrayList<>();
+        ServerSocketChannel server = server();
+        for (int s = 0; s < selectors; s++) {
+            Selector selector = selector();
+            List<SocketChannel[]> pairs = new ArrayList<>();
+            for (int i = 0; i < perSelector; i++) {
+                SocketChannel client = client();
+                assertTrue(client.connect(server.getLocalAddress()));
+                SocketChannel accepted = track(server.accept());
+                assertStackPath(client, accepted);
+                client.configureBlocking(false);
+                accepted.configureBlocking(false);
+                client.register(selector, SelectionKey.OP_WRITE, "client");
+                accepted.register(selector, SelectionKey.OP_READ, "server");
+                pairs.add(new SocketChannel[] {client, accepted});
+            }
+            results.add(threads.submit(() -> {
+                int received = 0;
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (received < perSelector * 100) {
+                    assertTrue(System.nanoTime() < deadline, "received " + received);
+                    selector.select(1000);
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        SocketChannel channel = (SocketChannel) key.channel();
+                        if ("client".equals(key.attachment()) && key.isWritable()) {
+                            channel.write(ByteBuffer.allocate(100));
+                            key.interestOps(0);
+                        } else if (key.isReadable()) {
+                            int n = channel.read(ByteBuffer.allocate(1000));
+                            received += Math.max(n, 0);
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+                return received;
+            }));
+        }
+        for (Future<Integer> result : results) {
+            assertEquals(perSelector * 100, result.get());
+        }
+    }
 }

@@ -43,6 +43,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * ephemeral port are the kernel's answers; if the stack cannot take that port (another stack
  * listener shares it through {@code SO_REUSEPORT}), the channel listens on the kernel only.
  *
+ * <p>Without the platform provider ({@link PlatformProvider}: no {@code --add-exports} while
+ * mtcp4j is the system provider) there is no kernel side: a listener on a stack address is a
+ * stack listener alone, with the stack's options ({@code SO_RCVBUF}, {@code SO_REUSEADDR}), and
+ * other addresses fail with the platform provider's message.
+ *
  * <h2>Accept</h2>
  * {@link #accept()} takes from both sides, alternating which it tries first. In blocking mode it
  * waits on both through a private JDK selector holding the twin, which the stack listener's
@@ -54,8 +59,13 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
     private final MtcpSelectorProvider mtcpProvider;
     private final StandardProtocolFamily family;
     private final SelectorKeys selectorKeys = new SelectorKeys();
-    /** The kernel listener: the twin, or the whole listener. Non-blocking; closed with this channel. */
+    private static final Set<SocketOption<?>> STACK_ONLY_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_REUSEADDR);
+
+    /** The kernel listener: the twin, or the whole listener. Non-blocking; closed with this channel. Null without the platform provider. */
     private final ServerSocketChannel kernel;
+    /** Without a kernel side: options set before bind. Under stateLock. */
+    private final java.util.Map<SocketOption<?>, Object> stackOnlyOptions = new java.util.HashMap<>();
 
     /** Serializes accepts; held while a blocking accept waits. */
     private final ReentrantLock acceptLock = new ReentrantLock();
@@ -79,6 +89,12 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
         super(provider);
         this.mtcpProvider = provider;
         this.family = family;
+        if (!PlatformProvider.available()) {
+            this.kernel = null;
+            stackOnlyOptions.put(StandardSocketOptions.SO_REUSEADDR, true);
+            stackOnlyOptions.put(StandardSocketOptions.SO_RCVBUF, provider.config().receiveBufferBytes());
+            return;
+        }
         ServerSocketChannel channel = family == null ? PlatformProvider.get().openServerSocketChannel()
                 : PlatformProvider.get().openServerSocketChannel(family);
         try {
@@ -100,7 +116,7 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
 
     /** Whether it listens on the stack and, for everyone else, on the kernel. */
     public boolean hasKernelTwin() {
-        return stack != null;
+        return stack != null && kernel != null;
     }
 
     /** The stack listener, or null. */
@@ -139,11 +155,16 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
                 throw new AlreadyBoundException();
             }
             InetSocketAddress requested = local == null ? new InetSocketAddress(0) : checkAddress(local);
-            kernel.bind(requested, backlog);
-            bound = true;
             EmbeddedStack embedded = mtcpProvider.embedded();
             InetAddress address = requested.getAddress();
-            if (embedded.listensOn(address)) {
+            if (kernel == null) {
+                bindStackOnly(embedded, requested, backlog);
+                bound = true;
+            } else {
+                kernel.bind(requested, backlog);
+                bound = true;
+            }
+            if (kernel != null && embedded.listensOn(address)) {
                 int port = ((InetSocketAddress) kernel.getLocalAddress()).getPort();
                 StackServerSocket listener = embedded.stack().openServerSocket();
                 listener.attach(this);
@@ -157,6 +178,26 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
         }
         selectorKeys.backendChanged();
         return this;
+    }
+
+    /** Under stateLock, without a kernel side: the stack alone listens, or the platform provider's message. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void bindStackOnly(EmbeddedStack embedded, InetSocketAddress requested, int backlog) throws IOException {
+        if (!embedded.listensOn(requested.getAddress())) {
+            PlatformProvider.get(); // throws, saying how to reach the kernel
+        }
+        StackServerSocket listener = embedded.stack().openServerSocket();
+        listener.attach(this);
+        for (java.util.Map.Entry<SocketOption<?>, Object> option : stackOnlyOptions.entrySet()) {
+            listener.setOption((SocketOption) option.getKey(), option.getValue());
+        }
+        try {
+            listener.bind(requested, backlog);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        stack = listener;
     }
 
     private InetSocketAddress checkAddress(SocketAddress address) {
@@ -221,6 +262,9 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
         if (listener == null) {
             return wrap(kernel.accept());
         }
+        if (kernel == null) {
+            return wrap(listener.accept());
+        }
         kernelFirst = !kernelFirst;
         if (kernelFirst) {
             SocketChannel fromKernel = kernel.accept();
@@ -239,12 +283,16 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
         if (fromStack == null) {
             return null;
         }
-        fromStack.setOption(StandardSocketOptions.SO_REUSEADDR, kernel.getOption(StandardSocketOptions.SO_REUSEADDR));
+        fromStack.setOption(StandardSocketOptions.SO_REUSEADDR, getOption(StandardSocketOptions.SO_REUSEADDR));
         return new MtcpSocketChannel(mtcpProvider, fromStack);
     }
 
     /** Under acceptLock: waits until either side may have a connection, or a close or interrupt. */
     private void awaitAcceptable() throws IOException {
+        if (kernel == null) {
+            stack.awaitReady(io.mtcp4j.stack.api.Readiness.ACCEPT, 0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return;
+        }
         Selector selector = waitSelector;
         if (selector == null) {
             selector = PlatformProvider.get().openSelector();
@@ -283,7 +331,9 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
             listener.close();
         }
         try {
-            kernel.close();
+            if (kernel != null) {
+                kernel.close();
+            }
         } finally {
             Selector selector = waitSelector;
             if (selector != null) {
@@ -311,6 +361,10 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
+        if (kernel == null) {
+            StackServerSocket listener = stack;
+            return listener == null ? null : listener.localAddress();
+        }
         return kernel.getLocalAddress();
     }
 
@@ -321,7 +375,7 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return kernel.supportedOptions();
+        return kernel != null ? kernel.supportedOptions() : STACK_ONLY_OPTIONS;
     }
 
     @Override
@@ -334,7 +388,19 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
             throw new IllegalArgumentException("Invalid value '" + value + "'");
         }
         ensureOpen();
-        kernel.setOption(name, value);
+        if (kernel != null) {
+            kernel.setOption(name, value);
+            return this;
+        }
+        synchronized (stateLock) {
+            StackServerSocket listener = stack;
+            if (listener != null) {
+                listener.setOption(name, value);
+            } else if (name == StandardSocketOptions.SO_RCVBUF && (Integer) value < 0) {
+                throw new IllegalArgumentException("Invalid send/receive buffer size");
+            }
+            stackOnlyOptions.put(name, value);
+        }
         return this;
     }
 
@@ -345,7 +411,18 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
         ensureOpen();
-        return kernel.getOption(name);
+        if (kernel != null) {
+            return kernel.getOption(name);
+        }
+        synchronized (stateLock) {
+            StackServerSocket listener = stack;
+            if (listener != null) {
+                return listener.getOption(name);
+            }
+            @SuppressWarnings("unchecked")
+            T value = (T) stackOnlyOptions.get(name);
+            return value;
+        }
     }
 
     @Override
@@ -355,7 +432,7 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
             return text.append("closed]").toString();
         }
         try {
-            SocketAddress local = kernel.getLocalAddress();
+            SocketAddress local = getLocalAddress();
             text.append(local == null ? "unbound" : local.toString());
         } catch (IOException e) {
             text.append("closed");
