@@ -11,11 +11,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -26,6 +28,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -82,6 +85,8 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
      * either finds it (and closes it, waking the accept) or makes the registration fail.
      */
     private volatile Selector waitSelector;
+    /** The server socket adaptor, made on demand. Under stateLock. */
+    private ServerSocket adaptor;
     /** Under acceptLock: which side the next accept tries first. */
     private boolean kernelFirst;
 
@@ -218,10 +223,28 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
 
     @Override
     public SocketChannel accept() throws IOException {
+        return accept(false, 0);
+    }
+
+    /**
+     * The server socket adaptor's accept: blocking mode only, waiting at most {@code timeoutMs}.
+     *
+     * @throws java.net.SocketTimeoutException "Accept timed out"
+     * @throws IllegalBlockingModeException    in non-blocking mode
+     */
+    SocketChannel blockingAccept(int timeoutMs) throws IOException {
+        return accept(true, timeoutMs);
+    }
+
+    private SocketChannel accept(boolean adaptor, int timeoutMs) throws IOException {
         acceptLock.lock();
         try {
             ensureOpen();
             boolean blocking = isBlocking();
+            if (adaptor && !blocking) {
+                throw new IllegalBlockingModeException();
+            }
+            long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             SocketChannel accepted = null;
             try {
                 if (blocking) {
@@ -239,7 +262,14 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
                 accepted = acceptNow();
                 if (blocking) {
                     while (accepted == null && isOpen()) {
-                        awaitAcceptable();
+                        long waitNs = 0;
+                        if (timeoutMs > 0) {
+                            waitNs = deadlineNs - System.nanoTime();
+                            if (waitNs <= 0) {
+                                throw new SocketTimeoutException("Accept timed out");
+                            }
+                        }
+                        awaitAcceptable(waitNs);
                         begin(); // the wait selector's own begin replaced ours: re-arm it (an interrupt closes this channel)
                         accepted = acceptNow();
                     }
@@ -287,10 +317,10 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
         return new MtcpSocketChannel(mtcpProvider, fromStack);
     }
 
-    /** Under acceptLock: waits until either side may have a connection, or a close or interrupt. */
-    private void awaitAcceptable() throws IOException {
+    /** Under acceptLock: waits (at most {@code waitNs}; 0: no limit) until either side may have a connection, or a close or interrupt. */
+    private void awaitAcceptable(long waitNs) throws IOException {
         if (kernel == null) {
-            stack.awaitReady(io.mtcp4j.stack.api.Readiness.ACCEPT, 0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            stack.awaitReady(io.mtcp4j.stack.api.Readiness.ACCEPT, waitNs, TimeUnit.NANOSECONDS);
             return;
         }
         Selector selector = waitSelector;
@@ -315,7 +345,11 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
             return; // subscribed only now: an event before this woke nobody, so the caller looks again first
         }
         try {
-            selector.select();
+            if (waitNs > 0) {
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNs + 999_999)));
+            } else {
+                selector.select();
+            }
             selector.selectedKeys().clear();
         } catch (ClosedSelectorException e) {
             // closed with this channel: the caller sees it closed
@@ -368,9 +402,24 @@ public final class MtcpServerSocketChannel extends ServerSocketChannel implement
         return kernel.getLocalAddress();
     }
 
+    /** The {@code java.net.ServerSocket} view of this channel ({@link MtcpServerSocketAdaptor}), made on first call. */
     @Override
     public ServerSocket socket() {
-        throw new UnsupportedOperationException("the socket adaptor of mtcp4j server channels is not built yet");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                adaptor = new MtcpServerSocketAdaptor(this);
+            }
+            return adaptor;
+        }
+    }
+
+    /** The local address without exceptions: null when unbound or closed. */
+    InetSocketAddress localAddressOrNull() {
+        try {
+            return (InetSocketAddress) getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.NoConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectableChannel;
@@ -104,6 +106,8 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
     /** Options set before a backend existed, as given (applied to it) and as the JDK would report them. Under stateLock. */
     private final Map<SocketOption<?>, Object> optionsGiven = new LinkedHashMap<>();
     private final Map<SocketOption<?>, Object> optionsReported = new LinkedHashMap<>();
+    /** The socket adaptor, made on demand. Under stateLock. */
+    private Socket adaptor;
 
     MtcpSocketChannel(MtcpSelectorProvider provider, StandardProtocolFamily family) {
         super(provider);
@@ -311,6 +315,20 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
+        return connect(remote, false, 0);
+    }
+
+    /**
+     * The socket adaptor's connect: blocking mode only, waiting at most {@code timeoutMs} (0: no limit).
+     *
+     * @throws java.net.SocketTimeoutException "Connect timed out" (the channel is closed then)
+     * @throws IllegalBlockingModeException    in non-blocking mode
+     */
+    void blockingConnect(SocketAddress remote, int timeoutMs) throws IOException {
+        connect(remote, true, timeoutMs);
+    }
+
+    private boolean connect(SocketAddress remote, boolean adaptor, int timeoutMs) throws IOException {
         InetSocketAddress isa = checkRemote(remote);
         SocketChannel delegate;
         try {
@@ -319,6 +337,9 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                 writeLock.lock();
                 try {
                     ensureOpen();
+                    if (adaptor && !isBlocking()) {
+                        throw new IllegalBlockingModeException();
+                    }
                     StackSocket socket;
                     boolean created = false;
                     synchronized (stateLock) {
@@ -341,7 +362,7 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                         selectorKeys.backendChanged();
                     }
                     if (delegate == null) {
-                        return stackConnect(socket, isa);
+                        return stackConnect(socket, isa, timeoutMs);
                     }
                 } finally {
                     writeLock.unlock();
@@ -354,15 +375,20 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
             throw e;
         }
         try {
+            if (adaptor) {
+                delegate.socket().connect(isa, timeoutMs);
+                return true;
+            }
             return delegate.connect(isa);
         } catch (IOException e) {
             throw kernelFailed(e);
         }
     }
 
-    /** Under the read and write locks. */
-    private boolean stackConnect(StackSocket socket, InetSocketAddress remote) throws IOException {
+    /** Under the read and write locks; {@code timeoutMs} limits a blocking connect (0: no limit). */
+    private boolean stackConnect(StackSocket socket, InetSocketAddress remote, int timeoutMs) throws IOException {
         boolean blocking = isBlocking();
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         boolean connected = false;
         try {
             if (blocking) {
@@ -389,7 +415,14 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                         connected = true;
                         break;
                     }
-                    socket.awaitReady(Readiness.CONNECT, 0, TimeUnit.NANOSECONDS);
+                    long waitNs = 0;
+                    if (timeoutMs > 0) {
+                        waitNs = deadlineNs - System.nanoTime();
+                        if (waitNs <= 0) {
+                            throw new SocketTimeoutException("Connect timed out");
+                        }
+                    }
+                    socket.awaitReady(Readiness.CONNECT, waitNs, TimeUnit.NANOSECONDS);
                 }
             }
         } finally {
@@ -831,13 +864,151 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
         return remoteAddress;
     }
 
+    /** The {@code java.net.Socket} view of this channel ({@link MtcpSocketAdaptor}), made on first call. */
     @Override
     public Socket socket() {
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                adaptor = MtcpSocketAdaptor.create(this);
+            }
+            return adaptor;
+        }
+    }
+
+    // ------------------------------------------------------------------------------ for the socket adaptor
+
+    /**
+     * A blocking read into an array for the adaptor's input stream, waiting at most
+     * {@code timeoutMs} (0: no limit), as the JDK's {@code SocketChannelImpl.blockingRead}.
+     *
+     * @return bytes read, or -1 at end of stream
+     * @throws java.net.SocketTimeoutException "Read timed out"
+     * @throws IllegalBlockingModeException    in non-blocking mode
+     */
+    int blockingRead(byte[] b, int off, int len, int timeoutMs) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
         SocketChannel delegate = kernel;
         if (delegate != null) {
-            return delegate.socket();
+            if (!isBlocking()) {
+                throw new IllegalBlockingModeException();
+            }
+            try {
+                Socket socket = delegate.socket();
+                socket.setSoTimeout(timeoutMs);
+                return socket.getInputStream().read(b, off, len);
+            } catch (ClosedByInterruptException e) {
+                throw kernelFailed(e);
+            }
         }
-        throw new UnsupportedOperationException("the socket adaptor of mtcp4j stack channels is not built yet");
+        readLock.lock();
+        try {
+            StackSocket socket = ensureStackConnected();
+            if (!isBlocking()) {
+                throw new IllegalBlockingModeException();
+            }
+            ByteBuffer dst = ByteBuffer.wrap(b, off, len);
+            long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            int n = 0;
+            try {
+                beginRead(true);
+                if (inputClosed) {
+                    return -1;
+                }
+                n = socket.read(dst);
+                while (n == 0 && isOpen() && !inputClosed) {
+                    long waitNs = 0;
+                    if (timeoutMs > 0) {
+                        waitNs = deadlineNs - System.nanoTime();
+                        if (waitNs <= 0) {
+                            throw new SocketTimeoutException("Read timed out");
+                        }
+                    }
+                    socket.awaitReady(Readiness.READ, waitNs, TimeUnit.NANOSECONDS);
+                    n = socket.read(dst);
+                }
+            } finally {
+                endRead(true, n > 0);
+                if (n <= 0 && inputClosed) {
+                    return -1;
+                }
+            }
+            return n;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** All of {@code b[off..off+len)}, for the adaptor's output stream; blocking mode only. */
+    void blockingWriteFully(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return;
+        }
+        if (!isBlocking()) {
+            throw new IllegalBlockingModeException();
+        }
+        SocketChannel delegate = kernel;
+        if (delegate != null) {
+            try {
+                delegate.socket().getOutputStream().write(b, off, len);
+            } catch (ClosedByInterruptException e) {
+                throw kernelFailed(e);
+            }
+            return;
+        }
+        write(ByteBuffer.wrap(b, off, len)); // blocking: writes everything
+    }
+
+    /** Bytes a read returns now without waiting. */
+    int available() throws IOException {
+        SocketChannel delegate = kernel;
+        if (delegate != null) {
+            return delegate.socket().getInputStream().available();
+        }
+        synchronized (stateLock) {
+            StackSocket socket = ensureStackConnected();
+            return inputClosed ? 0 : socket.available();
+        }
+    }
+
+    boolean isInputOpen() {
+        SocketChannel delegate = kernel;
+        return delegate != null ? !delegate.socket().isInputShutdown() : !inputClosed;
+    }
+
+    boolean isOutputOpen() {
+        SocketChannel delegate = kernel;
+        return delegate != null ? !delegate.socket().isOutputShutdown() : !outputClosed;
+    }
+
+    /** The local address without exceptions: null when unbound or closed. */
+    InetSocketAddress localAddressOrNull() {
+        try {
+            return (InetSocketAddress) getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The remote address without exceptions: null when unconnected or closed. */
+    InetSocketAddress remoteAddressOrNull() {
+        try {
+            return (InetSocketAddress) getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Urgent data: the kernel's; the stack has none. */
+    void sendUrgentData(int data) throws IOException {
+        SocketChannel delegate = kernel;
+        if (delegate == null) {
+            throw new java.net.SocketException("Urgent data not supported by mtcp4j stack connections");
+        }
+        delegate.socket().sendUrgentData(data);
     }
 
     // ------------------------------------------------------------------------------ options

@@ -471,6 +471,21 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
     }
 
     /**
+     * Bytes a read would return now without waiting ({@code InputStream.available} of the
+     * provider's socket adaptor): what the receive ring holds, 0 after {@link #shutdownInput()}.
+     *
+     * @throws NotYetConnectedException before the connection is established
+     * @throws ClosedChannelException   when closed
+     */
+    public int available() throws IOException {
+        ensureOpen();
+        if (state != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        return inputShut ? 0 : receiveRing.size();
+    }
+
+    /**
      * Closes the socket. The connection closes gracefully in the background: bytes written are
      * still sent and a FIN follows them, unless received bytes were left unread (then, as on
      * Linux, the peer gets a RST so that it learns they were lost) or {@link StandardSocketOptions#SO_LINGER}
