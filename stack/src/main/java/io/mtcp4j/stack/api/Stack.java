@@ -60,6 +60,7 @@ public final class Stack implements AutoCloseable {
     private final Thread[] threads;
     private final RoutingTable routes;
     private final AtomicInteger nextEngine = new AtomicInteger();
+    private final AtomicInteger nextBoundPort = new AtomicInteger();
     private final ConcurrentHashMap<Integer, StackServerSocket> listenerPorts = new ConcurrentHashMap<>();
     private final AtomicInteger nextListenerPort;
     private volatile boolean closed;
@@ -166,6 +167,21 @@ public final class Stack implements AutoCloseable {
     public StackServerSocket openServerSocket() {
         ensureRunning();
         return new StackServerSocket(this);
+    }
+
+    // ------------------------------------------------------------------------------ routing queries
+
+    /**
+     * Whether a listener of this stack takes connections to {@code address} port {@code port}: an
+     * open, bound {@link StackServerSocket} on that port that listens on {@code address}'s family
+     * and on {@code address} itself or the wildcard. Any thread, a map lookup: the NIO provider
+     * asks it on every connect to a stack address, and connects to the kernel when no listener of
+     * this stack would answer (a loopback port served by another process).
+     */
+    public boolean hasListener(InetAddress address, int port) {
+        Objects.requireNonNull(address, "address");
+        StackServerSocket owner = listenerPorts.get(port);
+        return owner != null && owner.listensOn(address);
     }
 
     // ------------------------------------------------------------------------------ stepping
@@ -286,6 +302,49 @@ public final class Stack implements AutoCloseable {
 
     void releasePort(int port) {
         ports.release(port);
+    }
+
+    /**
+     * Reserves a port for a client socket's {@code bind}: {@code port}, or with 0 a free one, from
+     * the ephemeral range, where the group's {@link EphemeralPorts} keeps every active open's port
+     * unique (the stack binds client sockets there only).
+     *
+     * @throws BindException "Address already in use" when another socket or a listener has it;
+     *                       "Cannot assign requested address" outside the range or when none is free
+     */
+    int reserveBoundPort(int port) throws BindException {
+        if (port != 0) {
+            if (port < ports.first() || port > ports.last()) {
+                throw new BindException("Cannot assign requested address: the stack binds client sockets to its ephemeral ports "
+                        + ports.first() + "-" + ports.last() + " only, not " + port);
+            }
+            if (listenerPorts.containsKey(port) || !ports.tryReserve(port)) {
+                throw new BindException("Address already in use: port " + port);
+            }
+            return port;
+        }
+        int span = ports.last() - ports.first() + 1;
+        for (int tried = 0; tried < span; tried++) {
+            int candidate = ports.first() + Math.floorMod(nextBoundPort.getAndIncrement(), span);
+            if (!listenerPorts.containsKey(candidate) && ports.tryReserve(candidate)) {
+                return candidate;
+            }
+        }
+        throw new BindException("Cannot assign requested address: no free local port from " + ports.first() + " to " + ports.last());
+    }
+
+    /** The engine that owns the four-tuple of an active open from a bound port: its frames are steered there. */
+    Engine ownerOf(NextHop hop, int localPort, InetSocketAddress remote) {
+        int owner;
+        if (hop.isIpv6()) {
+            Ipv6Address address = Ipv6Address.ofBytes(remote.getAddress().getAddress());
+            owner = ports.ownership().ownerOf(true, hop.sourceHigh(), hop.sourceLow(), localPort, address.high(), address.low(),
+                    remote.getPort());
+        } else {
+            owner = ports.ownership().ownerOfIpv4(hop.sourceIpv4(), localPort,
+                    ByteBuffer.wrap(remote.getAddress().getAddress()).getInt(), remote.getPort());
+        }
+        return engines[owner];
     }
 
     int indexOf(Engine engine) {

@@ -5,6 +5,8 @@ import io.mtcp4j.stack.engine.Engine;
 import io.mtcp4j.stack.tcp.TcpConnection;
 import io.mtcp4j.stack.tcp.TcpListener;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -193,6 +195,22 @@ public final class StackServerSocket extends StackChannel {
                 current[2 * index + family] = null;
             }
         }
+    }
+
+    /**
+     * Whether this socket, open and bound, takes connections to {@code address}: the address's
+     * family is one it listens on, and it is bound to that address or the wildcard.
+     */
+    boolean listensOn(InetAddress address) {
+        InetSocketAddress bound = localAddress;
+        if (!open || bound == null) {
+            return false;
+        }
+        if (address instanceof Inet6Address ? !ipv6 : !ipv4) {
+            return false;
+        }
+        InetAddress boundAddress = bound.getAddress();
+        return boundAddress == null || boundAddress.isAnyLocalAddress() || boundAddress.equals(address);
     }
 
     /** The address and port listened on; null before {@link #bind}. */

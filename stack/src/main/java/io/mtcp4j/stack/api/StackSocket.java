@@ -105,6 +105,10 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
     private volatile boolean outputShut;
     private volatile InetSocketAddress localAddress;
     private volatile InetSocketAddress remoteAddress;
+    /** A port {@link #bind} reserved and no connection took yet (0: none). */
+    private int boundPort;
+    /** The families the bind's address allows (null: both, the wildcard). */
+    private Stack.Families boundFamilies;
 
     /** Set once by the engine (connect) or at creation (accept); the rings are read through it. */
     private volatile TcpConnection connection;
@@ -176,8 +180,19 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
                 throw new ConnectionPendingException();
             }
             NextHop hop = stack.route(remote.getAddress());
-            Engine owner = stack.engineForConnect();
-            int port = stack.reservePort(owner, hop, remote);
+            Engine owner;
+            int port;
+            if (boundPort != 0) {
+                if (boundFamilies != null && !(hop.isIpv6() ? boundFamilies.ipv6() : boundFamilies.ipv4())) {
+                    throw new UnsupportedAddressTypeException(); // bound to the other family's address
+                }
+                port = boundPort;
+                owner = stack.ownerOf(hop, port, remote);
+                boundPort = 0; // the connection takes the reservation over
+            } else {
+                owner = stack.engineForConnect();
+                port = stack.reservePort(owner, hop, remote);
+            }
             engine = owner;
             remoteAddress = remote;
             localAddress = new InetSocketAddress(hop.isIpv6()
@@ -187,6 +202,35 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
             owner.submit(() -> startConnect(owner, remote, port));
         }
         return false;
+    }
+
+    /**
+     * Binds the local end before a connect: {@code local}'s port (0: a free one) from the stack's
+     * ephemeral range, on the wildcard or one of the stack's addresses. The connection then
+     * belongs to whichever engine its four-tuple is steered to.
+     *
+     * @throws java.nio.channels.AlreadyBoundException when bound (or connected) already
+     * @throws ConnectionPendingException  while a connect is under way
+     * @throws BindException               "Address already in use", or "Cannot assign requested address"
+     *                                     for an address not the stack's or a port outside its range
+     */
+    public StackSocket bind(InetSocketAddress local) throws IOException {
+        InetSocketAddress requested = local != null ? local : new InetSocketAddress(0);
+        synchronized (stateLock) {
+            ensureOpen();
+            if (state == CONNECTING) {
+                throw new ConnectionPendingException();
+            }
+            if (localAddress != null) {
+                throw new java.nio.channels.AlreadyBoundException();
+            }
+            Stack.Families families = stack.familiesFor(requested);
+            int port = stack.reserveBoundPort(requested.getPort());
+            boundPort = port;
+            boundFamilies = families.ipv4() && families.ipv6() ? null : families;
+            localAddress = new InetSocketAddress(requested.getAddress(), port);
+        }
+        return this;
     }
 
     /** Engine thread: the connect command. */
@@ -473,6 +517,21 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
     }
 
     /**
+     * Bytes a read would return now without waiting ({@code InputStream.available} of the
+     * provider's socket adaptor): what the receive ring holds, 0 after {@link #shutdownInput()}.
+     *
+     * @throws NotYetConnectedException before the connection is established
+     * @throws ClosedChannelException   when closed
+     */
+    public int available() throws IOException {
+        ensureOpen();
+        if (state != CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+        return inputShut ? 0 : receiveRing.size();
+    }
+
+    /**
      * Closes the socket. The connection closes gracefully in the background: bytes written are
      * still sent and a FIN follows them, unless received bytes were left unread (then, as on
      * Linux, the peer gets a RST so that it learns they were lost) or {@link StandardSocketOptions#SO_LINGER}
@@ -491,6 +550,12 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
             }
             // After this no application thread touches the rings: the engine may give them back.
             notice(lingerSeconds == 0 ? NOTICE_ABORT : NOTICE_CLOSE);
+            synchronized (stateLock) {
+                if (boundPort != 0) {
+                    stack.releasePort(boundPort); // bound, never connected
+                    boundPort = 0;
+                }
+            }
         } finally {
             writeLock.unlock();
             readLock.unlock();
@@ -607,8 +672,8 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
 
     /** Engine thread, after shutdownInput: the engine consumes and drops what arrives. */
     private static void discardInput(TcpConnection c) {
-        ByteRing ring = c.receiveRing();
-        if (ring.size() > 0) {
+        ByteRing ring = c.receiveRing(); // null once the socket closed and the ring went back
+        if (ring != null && ring.size() > 0) {
             ring.release(ring.tail());
             c.applicationRead();
         }

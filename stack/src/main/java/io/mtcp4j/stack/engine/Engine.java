@@ -124,6 +124,7 @@ public final class Engine {
     private static final int ETHERNET_HEADER_BYTES = EthernetFlyweight.HEADER_LENGTH;
     private static final int TCP_HEADER_BYTES = TcpFlyweight.MIN_HEADER_LENGTH;
     private static final int COMMAND_CHUNK = 256;
+    private static final System.Logger LOG = System.getLogger("io.mtcp4j.stack.engine");
     /** Room for any answer IpControl writes to an ARP or neighbour discovery frame (86 bytes, tagged 90). */
     private static final int LEARN_ONLY_REPLY_BYTES = 128;
     /** {@link #currentFrameOrigin}: received from the device. */
@@ -700,7 +701,11 @@ public final class Engine {
         int run = 0;
         Runnable command;
         while (run < config.commandsPerLoop() && (command = commands.poll()) != null) {
-            command.run();
+            try {
+                command.run();
+            } catch (RuntimeException | AssertionError e) {
+                applicationFailed("a command", e); // the engine carries on with its other flows
+            }
             run++;
         }
         counters.commandsRun += run;
@@ -733,18 +738,35 @@ public final class Engine {
             int events = flow.connection.takeEvents();
             if (events != 0) {
                 ConnectionHandler handler = flow.handler != null ? flow.handler : defaultHandler;
-                handler.onEvents(flow.connection, events);
+                try {
+                    handler.onEvents(flow.connection, events);
+                } catch (RuntimeException | AssertionError e) {
+                    applicationFailed("a connection handler", e);
+                }
                 published++;
             }
         }
         for (int i = 0; i < wakeupCount; i++) {
             Wakeup wakeup = wakeups[i];
             wakeups[i] = null;
-            wakeup.wakeup();
+            try {
+                wakeup.wakeup();
+            } catch (RuntimeException | AssertionError e) {
+                applicationFailed("a wakeup", e);
+            }
         }
         counters.wakeups += wakeupCount;
         wakeupCount = 0;
         return published;
+    }
+
+    /**
+     * Application code that ran on the engine thread (a command or a handler) threw: counted and
+     * logged, and the engine goes on, since its other flows must not stop for one caller's bug.
+     */
+    private void applicationFailed(String what, Throwable failure) {
+        counters.applicationFailures++;
+        LOG.log(System.Logger.Level.ERROR, "engine " + index + ": " + what + " threw; the engine continues", failure);
     }
 
     /**

@@ -59,7 +59,8 @@ public final class EngineCounters {
     private static final int FRAMES_TAKEN_OVER = 19;
     private static final int NEIGHBOR_COPIES_SENT = 20;
     private static final int ANNOUNCEMENTS_SENT = 21;
-    private static final int TRAFFIC_COUNTERS = 22;
+    private static final int APPLICATION_FAILURES = 22;
+    private static final int TRAFFIC_COUNTERS = 23;
     /** 128 bytes before and after the published cells, so readers' loads share no line with other data. */
     private static final int PADDING = 16;
 
@@ -92,6 +93,7 @@ public final class EngineCounters {
     long framesTakenOver;
     long neighborCopiesSent;
     long announcementsSent;
+    long applicationFailures;
 
     /** Engine thread only. */
     void countMalformed(Malformed reason) {
@@ -129,6 +131,7 @@ public final class EngineCounters {
         set(FRAMES_TAKEN_OVER, framesTakenOver);
         set(NEIGHBOR_COPIES_SENT, neighborCopiesSent);
         set(ANNOUNCEMENTS_SENT, announcementsSent);
+        set(APPLICATION_FAILURES, applicationFailures);
     }
 
     private void set(int cell, long value) {
@@ -195,6 +198,8 @@ public final class EngineCounters {
     public long neighborCopiesSent() { return get(NEIGHBOR_COPIES_SENT); }
     /** Gratuitous ARPs and unsolicited neighbour advertisements sent when the engine started. */
     public long announcementsSent() { return get(ANNOUNCEMENTS_SENT); }
+    /** Commands, handlers and wakeups (application code on the engine thread) that threw; the engine went on. */
+    public long applicationFailures() { return get(APPLICATION_FAILURES); }
 
     /** Every drop counted, malformed and engine reasons together. Any thread. */
     public long totalDrops() {

@@ -284,6 +284,23 @@ class StackApiTest {
     }
 
     @Test
+    void applicationCodeThatThrowsOnTheEngineThreadIsCountedAndTheEngineGoesOn() throws IOException {
+        Connection c = connect(listen(7060), false);
+        server.engine(0).submit(() -> {
+            throw new IllegalStateException("a command's bug (expected in this test)");
+        });
+        step();
+        assertEquals(1, server.counters(0).applicationFailures());
+        // A socket shut for input and then closed while data still arrives: the engine must survive its events.
+        c.server().shutdownInput();
+        c.server().close();
+        writeAll(c.client(), new byte[1000]);
+        runFor(100_000_000L);
+        writeAll(connect(listen(7061), false).client(), "still serving".getBytes());
+        assertEquals(1, server.counters(0).applicationFailures());
+    }
+
+    @Test
     void connectionRefusedIsReportedByFinishConnectAndClosesTheSocket() throws IOException {
         StackSocket socket = client.openSocket();
         socket.connect(serverAddress(false, 9)); // nothing listens
@@ -344,6 +361,49 @@ class StackApiTest {
         assertTrue(port >= EngineConfig.DEFAULT_FIRST_EPHEMERAL_PORT, "port " + port);
         Connection c = connect(listener, true);
         assertEquals(port, c.server().localAddress().getPort());
+    }
+
+    @ParameterizedTest(name = "ipv6={0}")
+    @ValueSource(booleans = {false, true})
+    void aBoundClientConnectsFromItsPort(boolean ipv6) throws IOException {
+        StackServerSocket listener = listen(7050);
+        StackSocket socket = client.openSocket().bind(new InetSocketAddress(40_000));
+        assertEquals(40_000, socket.localAddress().getPort());
+        assertThrows(AlreadyBoundException.class, () -> socket.bind(new InetSocketAddress(40_001)));
+        BindException taken = assertThrows(BindException.class, () -> client.openSocket().bind(new InetSocketAddress(40_000)));
+        assertTrue(taken.getMessage().startsWith("Address already in use"), taken.getMessage());
+        socket.connect(serverAddress(ipv6, 7050));
+        assertEquals(40_000, socket.localAddress().getPort());
+        runUntil(() -> (socket.readyOps() & Readiness.CONNECT) != 0, "connect");
+        assertTrue(socket.finishConnect());
+        StackSocket[] accepted = new StackSocket[1];
+        runUntil(() -> {
+            try {
+                return (accepted[0] = listener.accept()) != null;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }, "accept");
+        assertEquals(40_000, accepted[0].remoteAddress().getPort());
+        writeAll(socket, "from a bound port".getBytes());
+        assertArrayEquals("from a bound port".getBytes(), readExactly(accepted[0], 17));
+    }
+
+    @Test
+    void bindNamesWhatItCannotDo() throws IOException {
+        BindException low = assertThrows(BindException.class, () -> client.openSocket().bind(new InetSocketAddress(80)));
+        assertTrue(low.getMessage().startsWith("Cannot assign requested address"), low.getMessage());
+        BindException foreign = assertThrows(BindException.class,
+                () -> client.openSocket().bind(new InetSocketAddress(address(false, SERVER_IP, null), 0)));
+        assertTrue(foreign.getMessage().startsWith("Cannot assign requested address"), foreign.getMessage());
+        StackSocket first = client.openSocket().bind(null);
+        int port = first.localAddress().getPort();
+        assertTrue(port >= EngineConfig.DEFAULT_FIRST_EPHEMERAL_PORT && port <= EngineConfig.DEFAULT_LAST_EPHEMERAL_PORT, "port " + port);
+        first.close();
+        StackSocket again = client.openSocket().bind(new InetSocketAddress(port)); // closing a bound socket freed its port
+        assertEquals(port, again.localAddress().getPort());
+        StackSocket v4 = client.openSocket().bind(new InetSocketAddress(address(false, CLIENT_IP, null), 0));
+        assertThrows(java.nio.channels.UnsupportedAddressTypeException.class, () -> v4.connect(serverAddress(true, 7051)));
     }
 
     @Test

@@ -338,6 +338,27 @@ class StackThreadsTest {
     }
 
     @Test
+    void boundClientsConnectWhereverTheirFourTupleIsSteered() throws Exception {
+        StackServerSocket listener = server.openServerSocket().bind(new InetSocketAddress(9003), 64);
+        for (int i = 0; i < 16; i++) { // one at a time, so the accepted connection is this one
+            StackSocket socket = client.openSocket().bind(new InetSocketAddress(50_000 + i));
+            socket.connect(serverAddress(9003));
+            while (!socket.finishConnect()) {
+                socket.awaitReady(Readiness.CONNECT, WAIT_SECONDS, TimeUnit.SECONDS);
+            }
+            StackSocket accepted = accept(listener);
+            writeFully(socket, ByteBuffer.wrap(new byte[] {(byte) i}));
+            ByteBuffer one = ByteBuffer.allocate(1);
+            assertEquals(1, readFully(accepted, one));
+            assertEquals(50_000 + i, accepted.remoteAddress().getPort());
+            socket.close();
+            accepted.close();
+        }
+        assertEquals(16, sum(client, c -> c.activeOpens()));
+        listener.close();
+    }
+
+    @Test
     void countersAreReadableWhileTheEnginesRun() throws Exception {
         long before = client.counters(0).loops();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
