@@ -16,7 +16,7 @@ import java.nio.channels.NotYetBoundException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * A listening port of a {@link Stack}: the stack's own server socket, which the NIO provider
@@ -34,7 +34,7 @@ public final class StackServerSocket extends StackChannel {
             StandardSocketOptions.SO_REUSEADDR);
 
     private final Object stateLock = new Object();
-    private final MpscUnboundedXaddArrayQueue<StackSocket> acceptQueue = new MpscUnboundedXaddArrayQueue<>(64);
+    private final MpscUnboundedAtomicArrayQueue<StackSocket> acceptQueue = new MpscUnboundedAtomicArrayQueue<>(64);
     private final AtomicInteger queued = new AtomicInteger();
 
     private volatile InetSocketAddress localAddress;

@@ -41,7 +41,7 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Objects;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * One per-core engine: a duty cycle (Agrona's {@code Agent.doWork}, mTCP's {@code RunMainLoop})
@@ -170,7 +170,7 @@ public final class Engine {
     private final NeighborOutput arpOutput = new CacheOutput(false);
     private final NeighborOutput neighborOutput = new CacheOutput(true);
     /** Step 3's input: tasks from any thread (MPSC); a socket's notices are one reused task each. */
-    private final MpscUnboundedXaddArrayQueue<Runnable> commands = new MpscUnboundedXaddArrayQueue<>(COMMAND_CHUNK);
+    private final MpscUnboundedAtomicArrayQueue<Runnable> commands = new MpscUnboundedAtomicArrayQueue<>(COMMAND_CHUNK);
     private final WaitHandle waitHandle;
     /** Wakeups requested while publishing this loop's events, each once; run after the last event. */
     private Wakeup[] wakeups = new Wakeup[8];
@@ -714,8 +714,9 @@ public final class Engine {
 
     /**
      * Queues a task for step 3 of a coming loop, at most {@link EngineConfig#commandsPerLoop()}
-     * per loop, and wakes the engine if it is parked. Any thread; lock-free (JCTools MPSC queue,
-     * which allocates nothing per task once its chunks exist). The task runs on the engine
+     * per loop, and wakes the engine if it is parked. Any thread; lock-free (JCTools'
+     * {@code MpscUnboundedAtomicArrayQueue}: no node per task, one array per 256 tasks; the atomic
+     * variant, so that no application sees {@code sun.misc.Unsafe} warnings). The task runs on the engine
      * thread, where it may call the engine's application methods.
      */
     public void submit(Runnable command) {
