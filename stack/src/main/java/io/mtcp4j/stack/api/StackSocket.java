@@ -817,6 +817,8 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
     static IOException ioException(TcpError error) {
         return switch (error) {
             case TIMED_OUT -> new SocketException("Connection timed out");
+            case HOST_UNREACHABLE -> new NoRouteToHostException("No route to host");
+            case NETWORK_UNREACHABLE -> new NoRouteToHostException("Network is unreachable");
             case CONNECTION_REFUSED -> new ConnectException("Connection refused");
             default -> new SocketException("Connection reset");
         };
@@ -824,6 +826,8 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
 
     private static IOException connectException(TcpError error) {
         return switch (error) {
+            case HOST_UNREACHABLE -> new NoRouteToHostException("No route to host");
+            case NETWORK_UNREACHABLE -> new NoRouteToHostException("Network is unreachable");
             case TIMED_OUT -> new ConnectException("Connection timed out");
             case CONNECTION_RESET -> new ConnectException("Connection reset");
             default -> new ConnectException("Connection refused");

@@ -18,6 +18,7 @@ import io.mtcp4j.stack.tcp.SynCookies;
 import io.mtcp4j.stack.tcp.TcpConfig;
 import io.mtcp4j.stack.tcp.TcpConnection;
 import io.mtcp4j.stack.tcp.TcpEndpoints;
+import io.mtcp4j.stack.tcp.TcpError;
 import io.mtcp4j.stack.tcp.TcpListener;
 import io.mtcp4j.stack.tcp.TcpOutput;
 import io.mtcp4j.stack.tcp.TcpResets;
@@ -103,7 +104,9 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * <h2>ICMP errors</h2>
  * An error is matched to its flow and its quoted sequence number checked against the flow's
  * window (RFC 5927); "fragmentation needed" / "packet too big" then lowers the flow's MSS
- * ({@link EngineCounters#pathMtuUpdates()}). Soft and hard error reporting comes with the stack API.
+ * ({@link EngineCounters#pathMtuUpdates()}); "destination unreachable" fails a connect in
+ * SYN_SENT with what it means (refused, no route to host, network unreachable) and is a soft
+ * error, the reason given if the connection later times out, on an open connection.
  *
  * <h2>Allocation</h2>
  * The per-packet path is built to allocate nothing: flyweights, the parser, the batches, the
@@ -446,8 +449,9 @@ public final class Engine {
      * Matches an ICMP error to its flow. The quoted sequence number must lie in the flow's unacknowledged
      * window (RFC 5927 4.1), else the error is counted and ignored as blind or stale. "Fragmentation
      * needed" (RFC 1191) and "packet too big" (RFC 8201) lower the flow's MSS
-     * ({@link TcpConnection#pathMtuChanged}); other errors are only counted until the stack API reports
-     * soft and hard errors (RFC 1122 4.2.3.9).
+     * ({@link TcpConnection#pathMtuChanged}); "destination unreachable" fails a connect in SYN_SENT
+     * and is a soft error afterwards ({@link TcpConnection#icmpUnreachable}, RFC 1122 4.2.3.9, as
+     * Linux); time exceeded and parameter problems are only counted.
      */
     private void icmpErrorArrived(long nowNs) {
         IpDrop result = icmpErrors.read(parser);
@@ -475,7 +479,31 @@ public final class Engine {
             connection.pathMtuChanged(nowNs, icmpErrors.mssBytes());
             counters.pathMtuUpdates++;
             markDirty(flow);
+        } else if (icmpErrors.kind() == IcmpErrorReport.Kind.UNREACHABLE) {
+            connection.icmpUnreachable(unreachableError(icmpErrors));
+            markDirty(flow);
         }
+    }
+
+    /**
+     * What an ICMP "destination unreachable" means for a connection, as Linux converts it
+     * (icmp_err_convert, icmpv6_err_convert): port unreachable is a refusal, network unreachable
+     * its own error, the rest (host unreachable, prohibited, ...) "No route to host".
+     */
+    private static TcpError unreachableError(IcmpErrorReport report) {
+        int code = report.code();
+        if (report.isIpv6()) {
+            return switch (code) {
+                case 4 -> TcpError.CONNECTION_REFUSED;  // port unreachable
+                case 0 -> TcpError.NETWORK_UNREACHABLE; // no route to destination
+                default -> TcpError.HOST_UNREACHABLE;
+            };
+        }
+        return switch (code) {
+            case 3 -> TcpError.CONNECTION_REFUSED;  // port unreachable
+            case 0, 6, 11 -> TcpError.NETWORK_UNREACHABLE; // net unreachable, unknown, for TOS
+            default -> TcpError.HOST_UNREACHABLE;
+        };
     }
 
     private void tcpArrived(long nowNs, MemorySegment frame) {

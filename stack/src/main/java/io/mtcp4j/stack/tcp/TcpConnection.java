@@ -209,6 +209,8 @@ public final class TcpConnection {
     private boolean remoteFinPending;
     private int remoteFinSeq;
     private boolean applicationClosed;
+    /** The last ICMP error reported for an open connection: the reason given if it then times out (RFC 1122 4.2.3.9). */
+    private TcpError softError = TcpError.NONE;
     /** The application uses the rings on its own thread: they stay until {@link #unpinRings()}. */
     private boolean ringsPinned;
 
@@ -776,6 +778,27 @@ public final class TcpConnection {
         }
         enterClosed(TcpError.ABORTED);
         releaseReceiveRing(); // unread bytes are discarded: the application will not read again
+    }
+
+    // ----------------------------------------------------------------------------- ICMP errors
+
+    /**
+     * An ICMP "destination unreachable" for this connection, already checked against the window
+     * (RFC 5927), with the error it means ({@link TcpError#CONNECTION_REFUSED} for port
+     * unreachable, {@link TcpError#HOST_UNREACHABLE}, {@link TcpError#NETWORK_UNREACHABLE}).
+     * In SYN_SENT the connect fails at once, as Linux does for any unreachable answer to a SYN;
+     * later it is a soft error (RFC 1122 4.2.3.9): kept, and given as the reason if the
+     * connection then times out, instead of a bare timeout.
+     */
+    public void icmpUnreachable(TcpError error) {
+        if (error == TcpError.NONE) {
+            return;
+        }
+        if (state == TcpState.SYN_SENT) {
+            enterClosed(error);
+        } else if (state != TcpState.CLOSED) {
+            softError = error;
+        }
     }
 
     // --------------------------------------------------------------------------------- path MTU
@@ -1545,7 +1568,7 @@ public final class TcpConnection {
                 rstDue = true;
                 rstSeq = sndNxt;
             }
-            enterClosed(TcpError.TIMED_OUT);
+            enterClosed(softError != TcpError.NONE ? softError : TcpError.TIMED_OUT);
             return;
         }
         retransmitCount++;
@@ -1612,7 +1635,7 @@ public final class TcpConnection {
         if (keepAliveProbesSent >= config.keepAliveProbes()) {
             rstDue = true;
             rstSeq = sndNxt;
-            enterClosed(TcpError.TIMED_OUT);
+            enterClosed(softError != TcpError.NONE ? softError : TcpError.TIMED_OUT);
             return;
         }
         if (flightBytes() == 0 && unsentBytes() == 0) {

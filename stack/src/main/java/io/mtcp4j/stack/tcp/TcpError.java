@@ -11,5 +11,9 @@ public enum TcpError {
     /** Retransmissions or keepalive probes went unanswered ("Connection timed out"). */
     TIMED_OUT,
     /** This side aborted the connection (SO_LINGER 0, or close with unread data). */
-    ABORTED
+    ABORTED,
+    /** ICMP host unreachable (or prohibited) for our SYN, or as the soft error behind a timeout ("No route to host"). */
+    HOST_UNREACHABLE,
+    /** ICMP network unreachable for our SYN, or as the soft error behind a timeout ("Network is unreachable"). */
+    NETWORK_UNREACHABLE
 }

@@ -294,6 +294,43 @@ class TwoEnginesTest {
         assertEquals(1_000 - 40 - 12, connection.info().sendMssBytes(), "MTU less IPv4 and TCP headers and the timestamp option");
     }
 
+    // RFC 1122 4.2.3.9 and Linux: an unreachable answer to our SYN fails the connect with what it
+    // means; on an open connection it is a soft error that changes nothing until a timeout.
+    @Test
+    void unreachableErrorsFailAConnectAndAreSoftAfterwards() {
+        start(Impairment.NONE);
+        listener = server.listen(false, PORT, 4);
+        TcpConnection open = client.connect(address(false, SERVER_IP, SERVER_IP6), PORT, (c, events) -> { });
+        runUntil(() -> !accepted.isEmpty() && open.state() == TcpState.ESTABLISHED, 2_000, "handshake");
+        assertEquals(8_000, client.write(open, new byte[8_000], 0, 8_000));
+        nowNs += STEP_NS;
+        client.doWork(nowNs);
+        sendUnreachable(open, open.sendUnacknowledged(), 1, 0); // host unreachable, quoting data in flight
+        nowNs += STEP_NS;
+        client.doWork(nowNs);
+        assertEquals(TcpState.ESTABLISHED, open.state(), "a soft error on an open connection");
+        assertEquals(TcpError.NONE, open.error());
+
+        TcpConnection connecting = client.connect(address(false, SERVER_IP, SERVER_IP6), PORT + 1, (c, events) -> { });
+        nowNs += STEP_NS;
+        client.doWork(nowNs); // the SYN leaves; the server is not stepped, so nothing answers it
+        assertEquals(TcpState.SYN_SENT, connecting.state());
+        sendUnreachable(connecting, connecting.sendUnacknowledged(), 3, 0); // port unreachable
+        nowNs += STEP_NS;
+        client.doWork(nowNs);
+        assertEquals(TcpState.CLOSED, connecting.state(), () -> client.counters().toString());
+        assertEquals(TcpError.CONNECTION_REFUSED, connecting.error());
+
+        TcpConnection another = client.connect(address(false, SERVER_IP, SERVER_IP6), PORT + 2, (c, events) -> { });
+        nowNs += STEP_NS;
+        client.doWork(nowNs);
+        sendUnreachable(another, another.sendUnacknowledged(), 1, 0); // host unreachable
+        nowNs += STEP_NS;
+        client.doWork(nowNs);
+        assertEquals(TcpError.HOST_UNREACHABLE, another.error());
+        assertEquals(3, client.counters().icmpErrorsForFlows());
+    }
+
     // RFC 6191 / RFC 1122 4.2.2.13: a new SYN for a four-tuple the server holds in TIME_WAIT opens a
     // new connection: with timestamps, its TSval is newer (one timestamp clock per address pair);
     // without, its sequence number is past the old connection's.
@@ -327,6 +364,11 @@ class TwoEnginesTest {
 
     /** From the server's side of the link: ICMP type 3 code 4 quoting a client-to-server TCP/IPv4 header. */
     private void sendFragmentationNeeded(TcpConnection connection, int quotedSequence, int nextHopMtu) {
+        sendUnreachable(connection, quotedSequence, Icmpv4Flyweight.CODE_FRAGMENTATION_NEEDED, nextHopMtu);
+    }
+
+    /** From the server's side of the link: ICMP type 3 with {@code code} quoting a client-to-server TCP/IPv4 header. */
+    private void sendUnreachable(TcpConnection connection, int quotedSequence, int code, int restOfHeader) {
         FrameBatch batch = new FrameBatch(1);
         assertEquals(1, pair.b().lend(0, batch, 1));
         MemorySegment frame = batch.segment(0);
@@ -343,10 +385,10 @@ class TwoEnginesTest {
                 .totalLength(1_500).identification(3).flags(Ipv4Flyweight.FLAG_DONT_FRAGMENT).fragmentOffsetBytes(0)
                 .ttl(63).protocol(Ipv4Flyweight.PROTOCOL_TCP).source(CLIENT_IP).destination(SERVER_IP).fillChecksum();
         NetworkOrder.u16(frame, quoted + 20, connection.endpoints().localPort());
-        NetworkOrder.u16(frame, quoted + 22, PORT);
+        NetworkOrder.u16(frame, quoted + 22, connection.endpoints().remotePort());
         NetworkOrder.u32(frame, quoted + 24, quotedSequence);
         new Icmpv4Flyweight().wrapForWrite(frame, offset + 34, icmpBytes).type(Icmpv4Flyweight.TYPE_DESTINATION_UNREACHABLE)
-                .code(Icmpv4Flyweight.CODE_FRAGMENTATION_NEEDED).restOfHeader(nextHopMtu).fillChecksum();
+                .code(code).restOfHeader(restOfHeader).fillChecksum();
         batch.length(0, 14 + 20 + icmpBytes);
         assertEquals(1, pair.b().transmit(0, batch));
     }

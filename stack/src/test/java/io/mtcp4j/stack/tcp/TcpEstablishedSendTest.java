@@ -322,6 +322,27 @@ class TcpEstablishedSendTest {
             assertTrue((h.connection.takeEvents() & TcpConnection.EVENT_CLOSED) != 0);
         }
 
+        // RFC 1122 4.2.3.9: an ICMP error on an open connection is soft: nothing changes until the
+        // retries run out, and then it is the reason given (Linux: sk_err_soft), not a bare timeout.
+        @Test
+        void aSoftIcmpErrorIsTheReasonWhenRetriesRunOut() {
+            TcpHarness h = established(b -> b.maxRetransmissions(2));
+            h.write("data");
+            h.transmit();
+            h.expect().payload("data").check();
+            h.connection.icmpUnreachable(TcpError.HOST_UNREACHABLE);
+            h.expectState(TcpState.ESTABLISHED);
+            assertEquals(TcpError.NONE, h.connection.error());
+            h.advanceMs(1_000);
+            h.expect().payload("data").check();
+            h.advanceMs(2_000);
+            h.expect().payload("data").check();
+            h.advanceMs(4_000);
+            h.expect().flags(RST).seq(L + 4).ack(0).check();
+            h.expectState(TcpState.CLOSED);
+            assertEquals(TcpError.HOST_UNREACHABLE, h.connection.error());
+        }
+
         // RFC 6298 3 (Karn): no sample from a retransmitted segment, and the backed-off RTO stays for new data.
         @Test
         void karnNoSampleAndTheBackoffStays() {
