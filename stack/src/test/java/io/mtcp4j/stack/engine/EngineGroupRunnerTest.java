@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mtcp4j.stack.device.FrameBatch;
 import io.mtcp4j.stack.device.LoopDevice;
-import io.mtcp4j.stack.device.NetDevice;
-import io.mtcp4j.stack.device.ReceiveSteering;
-import io.mtcp4j.stack.device.WrappingDevice;
 import io.mtcp4j.stack.tcp.TcpConfig;
 import io.mtcp4j.stack.tcp.TcpConnection;
 import io.mtcp4j.stack.tcp.TcpListener;
@@ -36,38 +32,6 @@ class EngineGroupRunnerTest {
     private static final int CONNECTIONS_PER_ENGINE = 4;
     private static final int BYTES_PER_CONNECTION = 64 * 1024;
     private static final int PORT = 7000;
-
-    /** A device that does not say how it steers. */
-    private static final class HiddenSteeringDevice extends WrappingDevice {
-        HiddenSteeringDevice(NetDevice inner) {
-            super(inner);
-        }
-
-        @Override
-        public ReceiveSteering steering() {
-            return ReceiveSteering.UNKNOWN;
-        }
-
-        @Override
-        public int receive(int queue, FrameBatch batch) {
-            return inner.receive(queue, batch);
-        }
-
-        @Override
-        public int lend(int queue, FrameBatch batch, int frames) {
-            return inner.lend(queue, batch, frames);
-        }
-
-        @Override
-        public int transmit(int queue, FrameBatch batch) {
-            return inner.transmit(queue, batch);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
 
     private static byte[] data(int clientPort) {
         byte[] bytes = new byte[BYTES_PER_CONNECTION];

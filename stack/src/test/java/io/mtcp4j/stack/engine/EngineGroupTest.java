@@ -11,7 +11,6 @@ import io.mtcp4j.stack.device.LoopDevice;
 import io.mtcp4j.stack.device.NetDevice;
 import io.mtcp4j.stack.device.ReceiveSteering;
 import io.mtcp4j.stack.device.ToeplitzHash;
-import io.mtcp4j.stack.device.WrappingDevice;
 import io.mtcp4j.stack.tcp.TcpConfig;
 import io.mtcp4j.stack.tcp.TcpConnection;
 import io.mtcp4j.stack.tcp.TcpError;
@@ -67,38 +66,6 @@ class EngineGroupTest {
     void closeDevices() {
         if (pair != null) {
             pair.close();
-        }
-    }
-
-    /** A device that does not say how it steers (as a TAP device): the group falls back to software steering. */
-    private static final class HiddenSteeringDevice extends WrappingDevice {
-        HiddenSteeringDevice(NetDevice inner) {
-            super(inner);
-        }
-
-        @Override
-        public ReceiveSteering steering() {
-            return ReceiveSteering.UNKNOWN;
-        }
-
-        @Override
-        public int receive(int queue, FrameBatch batch) {
-            return inner.receive(queue, batch);
-        }
-
-        @Override
-        public int lend(int queue, FrameBatch batch, int frames) {
-            return inner.lend(queue, batch, frames);
-        }
-
-        @Override
-        public int transmit(int queue, FrameBatch batch) {
-            return inner.transmit(queue, batch);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 
