@@ -61,7 +61,9 @@ public final class Stack implements AutoCloseable {
     private final RoutingTable routes;
     private final AtomicInteger nextEngine = new AtomicInteger();
     private final AtomicInteger nextBoundPort = new AtomicInteger();
-    private final ConcurrentHashMap<Integer, StackServerSocket> listenerPorts = new ConcurrentHashMap<>();
+    /** Listeners by port, one map per family: 127.0.0.1:p and ::1:p may belong to different listeners, as in the kernel. */
+    private final ConcurrentHashMap<Integer, StackServerSocket> ipv4Listeners = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, StackServerSocket> ipv6Listeners = new ConcurrentHashMap<>();
     private final AtomicInteger nextListenerPort;
     private volatile boolean closed;
 
@@ -180,7 +182,7 @@ public final class Stack implements AutoCloseable {
      */
     public boolean hasListener(InetAddress address, int port) {
         Objects.requireNonNull(address, "address");
-        StackServerSocket owner = listenerPorts.get(port);
+        StackServerSocket owner = (address instanceof Inet6Address ? ipv6Listeners : ipv4Listeners).get(port);
         return owner != null && owner.listensOn(address);
     }
 
@@ -318,7 +320,7 @@ public final class Stack implements AutoCloseable {
                 throw new BindException("Cannot assign requested address: the stack binds client sockets to its ephemeral ports "
                         + ports.first() + "-" + ports.last() + " only, not " + port);
             }
-            if (listenerPorts.containsKey(port) || !ports.tryReserve(port)) {
+            if (hasListenerPort(port) || !ports.tryReserve(port)) {
                 throw new BindException("Address already in use: port " + port);
             }
             return port;
@@ -326,7 +328,7 @@ public final class Stack implements AutoCloseable {
         int span = ports.last() - ports.first() + 1;
         for (int tried = 0; tried < span; tried++) {
             int candidate = ports.first() + Math.floorMod(nextBoundPort.getAndIncrement(), span);
-            if (!listenerPorts.containsKey(candidate) && ports.tryReserve(candidate)) {
+            if (!hasListenerPort(candidate) && ports.tryReserve(candidate)) {
                 return candidate;
             }
         }
@@ -400,13 +402,17 @@ public final class Stack implements AutoCloseable {
         throw new BindException("Cannot assign requested address: " + address.getHostAddress() + " is not an address of this stack");
     }
 
-    /** Claims {@code port} (0: a free one from the ephemeral range) for a listener. */
-    int reserveListenerPort(int port, StackServerSocket owner) throws BindException {
+    private boolean hasListenerPort(int port) {
+        return ipv4Listeners.containsKey(port) || ipv6Listeners.containsKey(port);
+    }
+
+    /** Claims {@code port} (0: a free one from the ephemeral range) in each family of {@code families} for a listener. */
+    int reserveListenerPort(int port, Families families, StackServerSocket owner) throws BindException {
         if (port < 0 || port > 0xffff) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         if (port != 0) {
-            if (listenerPorts.putIfAbsent(port, owner) != null) {
+            if (!claim(port, families, owner)) {
                 throw new BindException("Address already in use: port " + port + " has a listener");
             }
             return port;
@@ -415,7 +421,7 @@ public final class Stack implements AutoCloseable {
         int span = config.lastEphemeralPort() - first + 1;
         for (int tried = 0; tried < span; tried++) {
             int candidate = first + Math.floorMod(nextListenerPort.getAndIncrement() - first, span);
-            if (!ports.isReserved(candidate) && listenerPorts.putIfAbsent(candidate, owner) == null) {
+            if (!ports.isReserved(candidate) && claim(candidate, families, owner)) {
                 return candidate;
             }
         }
@@ -423,8 +429,23 @@ public final class Stack implements AutoCloseable {
                 + config.lastEphemeralPort() + " is in use");
     }
 
+    /** Takes {@code port} in every family asked for, or in none. */
+    private boolean claim(int port, Families families, StackServerSocket owner) {
+        if (families.ipv4() && ipv4Listeners.putIfAbsent(port, owner) != null) {
+            return false;
+        }
+        if (families.ipv6() && ipv6Listeners.putIfAbsent(port, owner) != null) {
+            if (families.ipv4()) {
+                ipv4Listeners.remove(port, owner);
+            }
+            return false;
+        }
+        return true;
+    }
+
     void releaseListenerPort(int port, StackServerSocket owner) {
-        listenerPorts.remove(port, owner);
+        ipv4Listeners.remove(port, owner);
+        ipv6Listeners.remove(port, owner);
     }
 
     /**

@@ -73,7 +73,7 @@ public final class StackServerSocket extends StackChannel {
                 throw new AlreadyBoundException();
             }
             Stack.Families families = stack.familiesFor(requested);
-            int port = stack.reserveListenerPort(requested.getPort(), this);
+            int port = stack.reserveListenerPort(requested.getPort(), families, this);
             this.ipv4 = families.ipv4();
             this.ipv6 = families.ipv6();
             this.localAddress = new InetSocketAddress(requested.getAddress(), port);

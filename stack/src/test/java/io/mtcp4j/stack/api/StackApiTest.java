@@ -354,6 +354,23 @@ class StackApiTest {
     }
 
     @Test
+    void oneFamilysListenerLeavesThePortFreeForTheOther() throws IOException {
+        StackServerSocket v4 = server.openServerSocket().bind(serverAddress(false, 7070), 4);
+        StackServerSocket v6 = server.openServerSocket().bind(serverAddress(true, 7070), 4); // as the kernel allows
+        assertThrows(BindException.class, () -> server.openServerSocket().bind(new InetSocketAddress(7070), 4),
+                "the wildcard needs both families");
+        step();
+        assertTrue(server.hasListener(address(false, SERVER_IP, null), 7070));
+        assertTrue(server.hasListener(address(true, 0, SERVER_IP6), 7070));
+        Connection overIpv6 = connect(v6, true);
+        assertEquals(7070, overIpv6.server().localAddress().getPort());
+        v6.close();
+        assertFalse(server.hasListener(address(true, 0, SERVER_IP6), 7070));
+        assertTrue(server.hasListener(address(false, SERVER_IP, null), 7070));
+        v4.close();
+    }
+
+    @Test
     void bindToPortZeroTakesAnEphemeralPortAndConnectsWork() throws IOException {
         StackServerSocket listener = server.openServerSocket().bind(new InetSocketAddress(0), 4);
         step();
