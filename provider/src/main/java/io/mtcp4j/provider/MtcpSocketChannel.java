@@ -530,33 +530,7 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                 throw kernelFailed(e);
             }
         }
-        readLock.lock();
-        try {
-            StackSocket socket = ensureStackConnected();
-            boolean blocking = isBlocking();
-            int n = 0;
-            try {
-                beginRead(blocking);
-                if (inputClosed) {
-                    return -1;
-                }
-                n = socket.read(dst);
-                if (blocking) {
-                    while (n == 0 && dst.hasRemaining() && isOpen() && !inputClosed) {
-                        socket.awaitReady(Readiness.READ, 0, TimeUnit.NANOSECONDS);
-                        n = socket.read(dst);
-                    }
-                }
-            } finally {
-                endRead(blocking, n > 0);
-                if (n <= 0 && inputClosed) {
-                    return -1;
-                }
-            }
-            return n;
-        } finally {
-            readLock.unlock();
-        }
+        return (int) stackRead(dst, null, 0, 0);
     }
 
     @Override
@@ -570,6 +544,11 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                 throw kernelFailed(e);
             }
         }
+        return stackRead(null, dsts, offset, length);
+    }
+
+    /** A read on the stack into {@code one}, or into {@code many[offset..offset+length)} when {@code one} is null. */
+    private long stackRead(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
         readLock.lock();
         try {
             StackSocket socket = ensureStackConnected();
@@ -580,11 +559,12 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                 if (inputClosed) {
                     return -1;
                 }
-                n = socket.read(dsts, offset, length);
+                n = one != null ? socket.read(one) : socket.read(many, offset, length);
                 if (blocking) {
-                    while (n == 0 && hasRemaining(dsts, offset, length) && isOpen() && !inputClosed) {
+                    while (n == 0 && hasRemaining(one, many, offset, length)
+                            && isOpen() && !inputClosed) {
                         socket.awaitReady(Readiness.READ, 0, TimeUnit.NANOSECONDS);
-                        n = socket.read(dsts, offset, length);
+                        n = one != null ? socket.read(one) : socket.read(many, offset, length);
                     }
                 }
             } finally {
@@ -616,6 +596,10 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
         }
     }
 
+    private static boolean hasRemaining(ByteBuffer one, ByteBuffer[] many, int offset, int length) {
+        return one != null ? one.hasRemaining() : hasRemaining(many, offset, length);
+    }
+
     private static boolean hasRemaining(ByteBuffer[] buffers, int offset, int length) {
         for (int i = offset; i < offset + length; i++) {
             if (buffers[i].hasRemaining()) {
@@ -642,32 +626,7 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                 throw kernelFailed(e);
             }
         }
-        writeLock.lock();
-        try {
-            StackSocket socket = ensureStackConnected();
-            boolean blocking = isBlocking();
-            int n = 0;
-            boolean completed = false;
-            try {
-                beginWrite(blocking);
-                n = socket.write(src);
-                if (blocking) {
-                    while (src.hasRemaining() && isOpen()) {
-                        socket.awaitReady(Readiness.WRITE, 0, TimeUnit.NANOSECONDS);
-                        n += socket.write(src);
-                    }
-                }
-                completed = blocking ? !src.hasRemaining() : n > 0; // a blocking write ends early only when closed
-            } finally {
-                endWrite(blocking, completed);
-                if (n <= 0 && outputClosed) {
-                    throw new AsynchronousCloseException(); // what the JDK's write reports after shutdownOutput
-                }
-            }
-            return n;
-        } finally {
-            writeLock.unlock();
-        }
+        return (int) stackWrite(src, null, 0, 0);
     }
 
     @Override
@@ -681,6 +640,11 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
                 throw kernelFailed(e);
             }
         }
+        return stackWrite(null, srcs, offset, length);
+    }
+
+    /** A write on the stack from {@code one}, or from {@code many[offset..offset+length)} when {@code one} is null. */
+    private long stackWrite(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
         writeLock.lock();
         try {
             StackSocket socket = ensureStackConnected();
@@ -689,18 +653,19 @@ public final class MtcpSocketChannel extends SocketChannel implements MtcpChanne
             boolean completed = false;
             try {
                 beginWrite(blocking);
-                n = socket.write(srcs, offset, length);
+                n = one != null ? socket.write(one) : socket.write(many, offset, length);
                 if (blocking) {
-                    while (hasRemaining(srcs, offset, length) && isOpen()) {
+                    while (hasRemaining(one, many, offset, length) && isOpen()) {
                         socket.awaitReady(Readiness.WRITE, 0, TimeUnit.NANOSECONDS);
-                        n += socket.write(srcs, offset, length);
+                        n += one != null ? socket.write(one) : socket.write(many, offset, length);
                     }
                 }
-                completed = blocking ? !hasRemaining(srcs, offset, length) : n > 0;
+                // A blocking write ends early only when closed.
+                completed = blocking ? !hasRemaining(one, many, offset, length) : n > 0;
             } finally {
                 endWrite(blocking, completed);
                 if (n <= 0 && outputClosed) {
-                    throw new AsynchronousCloseException();
+                    throw new AsynchronousCloseException(); // what the JDK's write reports after shutdownOutput
                 }
             }
             return n;
