@@ -833,10 +833,4 @@ public final class StackSocket extends StackChannel implements ConnectionHandler
             default -> new ConnectException("Connection refused");
         };
     }
-
-    static void checkAddressType(java.net.SocketAddress address) {
-        if (!(address instanceof InetSocketAddress)) {
-            throw new UnsupportedAddressTypeException();
-        }
-    }
 }

@@ -752,11 +752,6 @@ public final class Engine {
         waitHandle.signal();
     }
 
-    /** Tasks queued and not yet run; approximate while other threads submit. Any thread. */
-    public int pendingCommands() {
-        return commands.size();
-    }
-
     // ------------------------------------------------------------------------------- readiness
 
     private int publishEvents() {
