@@ -159,7 +159,7 @@ class StackThreadsTest {
             });
             ByteBuffer received = ByteBuffer.allocate(size);
             assertEquals(size, readFully(socket, received));
-            assertEquals(-1, socket.read(ByteBuffer.allocate(1)));
+            assertEquals(0, readFully(socket, ByteBuffer.allocate(1)), "end of stream after the data"); // waits for the FIN
             sending.get();
             socket.close();
             return received.array();
